@@ -1,0 +1,1 @@
+"""Private implementation of tapeflow. Import from the public namespaces instead."""

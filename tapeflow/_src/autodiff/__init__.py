@@ -1,0 +1,1 @@
+"""Reverse- and forward-mode automatic differentiation: tapes, gradients, custom gradients."""

@@ -1,0 +1,66 @@
+"""What ops and variable reads do when tapes are active: the recording half of the tape.
+
+Kept free of op imports so that the op registry and Variable can call into it.
+A record (`OpRecord`) is shared by every tape that recorded it; each tape keeps its own
+list in execution order, so the backward pass walks it in reverse with no sort.
+"""
+
+from __future__ import annotations
+
+from tapeflow._src.framework import context
+
+_tapes = context.tapes
+
+
+class OpRecord:
+    """One executed op as the gradient rules see it: `op.inputs`, `op.outputs`, `op.attrs`."""
+
+    __slots__ = ("type", "inputs", "outputs", "attrs", "grad_fn", "__weakref__")
+
+    def __init__(self, op_type, inputs, outputs, attrs, grad_fn):
+        self.type = op_type
+        self.inputs = inputs
+        self.outputs = outputs
+        self.attrs = attrs
+        self.grad_fn = grad_fn
+
+    def __repr__(self):
+        return f"<OpRecord {self.type}>"
+
+
+def record(op_type, grad_fn, inputs, outputs, attrs):
+    """Adds the op to every recording tape that watches one of its inputs."""
+    rec = None
+    for tape in _tapes:
+        if not tape._recording:
+            continue
+        watched = tape._watched
+        for t in inputs:
+            if id(t) in watched:
+                break
+        else:
+            continue
+        if rec is None:
+            rec = OpRecord(op_type, inputs, outputs, attrs, grad_fn)
+        tape._records.append(rec)
+        for o in outputs:
+            watched.add(id(o))
+
+
+def _read_grad(op, dy):
+    return dy
+
+
+def record_variable_read(variable, tensor):
+    """A variable was read into `tensor`: tapes watching it (or auto-watching) record it."""
+    rec = None
+    for tape in _tapes:
+        if not tape._recording:
+            continue
+        tape._on_variable_read(variable)
+        if id(variable) not in tape._watched:
+            continue
+        if rec is None:
+            rec = OpRecord("ReadVariableOp", (variable,), (tensor,), {}, _read_grad)
+        tape._records.append(rec)
+        tape._watched.add(id(tensor))

@@ -1,0 +1,1 @@
+"""Core types: dtypes, TensorShape, Tensor, Variable, conversion, errors and global context."""

@@ -1,0 +1,1 @@
+"""The op library: one module per TensorFlow op family, built on `registry.primitive`."""

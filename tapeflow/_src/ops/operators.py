@@ -1,0 +1,195 @@
+"""Python operators on Tensor and Variable (`+`, `*`, `@`, `[]`, `==`, ...).
+
+Each operator calls the TensorFlow op that `tf.Tensor` maps it to, so Variables and
+Tensors behave alike and reflected forms (`2 * t`, `ndarray + t`) convert the other operand
+to the tensor's dtype. `&`, `|`, `^`, `~` are logical on bool tensors and bitwise on ints.
+"""
+
+from __future__ import annotations
+
+from tapeflow._src.framework.tensor import Tensor
+from tapeflow._src.framework.variables import Variable
+from tapeflow._src.ops import array_ops, linalg_ops, math_ops
+from tapeflow._src.ops._helpers import to_tensor
+
+_T = Tensor
+
+
+def _add(x, y):
+    if type(x) is _T and type(y) is _T and x._value.dtype is y._value.dtype:
+        return math_ops._add(x, y)
+    return math_ops.add(x, y)
+
+
+def _radd(x, y):
+    return math_ops.add(y, x)
+
+
+def _sub(x, y):
+    if type(x) is _T and type(y) is _T and x._value.dtype is y._value.dtype:
+        return math_ops._sub(x, y)
+    return math_ops.subtract(x, y)
+
+
+def _rsub(x, y):
+    return math_ops.subtract(y, x)
+
+
+def _mul(x, y):
+    if type(x) is _T and type(y) is _T and x._value.dtype is y._value.dtype:
+        return math_ops._mul(x, y)
+    return math_ops.multiply(x, y)
+
+
+def _rmul(x, y):
+    return math_ops.multiply(y, x)
+
+
+def _truediv(x, y):
+    return math_ops.truediv(x, y)
+
+
+def _rtruediv(x, y):
+    return math_ops.truediv(y, x)
+
+
+def _floordiv(x, y):
+    return math_ops.floordiv(x, y)
+
+
+def _rfloordiv(x, y):
+    return math_ops.floordiv(y, x)
+
+
+def _mod(x, y):
+    return math_ops.floormod(x, y)
+
+
+def _rmod(x, y):
+    return math_ops.floormod(y, x)
+
+
+def _pow(x, y):
+    return math_ops.pow(x, y)
+
+
+def _rpow(x, y):
+    return math_ops.pow(y, x)
+
+
+def _matmul(x, y):
+    return linalg_ops.matmul(x, y)
+
+
+def _rmatmul(x, y):
+    return linalg_ops.matmul(y, x)
+
+
+def _neg(x):
+    return math_ops.negative(x)
+
+
+def _pos(x):
+    return x if type(x) is _T else to_tensor(x)
+
+
+def _abs(x):
+    return math_ops.abs(x)
+
+
+def _is_bool(x):
+    return to_tensor(x)._value.dtype.kind == "b"
+
+
+def _and(x, y):
+    if _is_bool(x):
+        return math_ops.logical_and(x, y)
+    return math_ops.bitwise_and(x, y)
+
+
+def _rand(x, y):
+    return _and(to_tensor(y, dtype=to_tensor(x).dtype), x)
+
+
+def _or(x, y):
+    if _is_bool(x):
+        return math_ops.logical_or(x, y)
+    return math_ops.bitwise_or(x, y)
+
+
+def _ror(x, y):
+    return _or(to_tensor(y, dtype=to_tensor(x).dtype), x)
+
+
+def _xor(x, y):
+    if _is_bool(x):
+        return math_ops.logical_xor(x, y)
+    return math_ops.bitwise_xor(x, y)
+
+
+def _rxor(x, y):
+    return _xor(to_tensor(y, dtype=to_tensor(x).dtype), x)
+
+
+def _invert(x):
+    if _is_bool(x):
+        return math_ops.logical_not(x)
+    return math_ops.invert(x)
+
+
+def _lshift(x, y):
+    return math_ops.left_shift(x, y)
+
+
+def _rshift(x, y):
+    return math_ops.right_shift(x, y)
+
+
+def _lt(x, y):
+    return math_ops.less(x, y)
+
+
+def _le(x, y):
+    return math_ops.less_equal(x, y)
+
+
+def _gt(x, y):
+    return math_ops.greater(x, y)
+
+
+def _ge(x, y):
+    return math_ops.greater_equal(x, y)
+
+
+def _eq(x, y):
+    return math_ops.tensor_equals(x, y)
+
+
+def _ne(x, y):
+    return math_ops.tensor_not_equals(x, y)
+
+
+def _getitem(x, key):
+    return array_ops.getitem(x, key)
+
+
+OPERATORS = {
+    "__add__": _add, "__radd__": _radd, "__sub__": _sub, "__rsub__": _rsub,
+    "__mul__": _mul, "__rmul__": _rmul, "__truediv__": _truediv, "__rtruediv__": _rtruediv,
+    "__floordiv__": _floordiv, "__rfloordiv__": _rfloordiv, "__mod__": _mod,
+    "__rmod__": _rmod, "__pow__": _pow, "__rpow__": _rpow, "__matmul__": _matmul,
+    "__rmatmul__": _rmatmul, "__neg__": _neg, "__pos__": _pos, "__abs__": _abs,
+    "__and__": _and, "__rand__": _rand, "__or__": _or, "__ror__": _ror, "__xor__": _xor,
+    "__rxor__": _rxor, "__invert__": _invert, "__lshift__": _lshift, "__rshift__": _rshift,
+    "__lt__": _lt, "__le__": _le, "__gt__": _gt, "__ge__": _ge, "__eq__": _eq,
+    "__ne__": _ne, "__getitem__": _getitem,
+}
+
+
+def install():
+    """Attaches the operators to Tensor and Variable (called once at import)."""
+    for cls in (Tensor, Variable):
+        for name, fn in OPERATORS.items():
+            setattr(cls, name, fn)
+    # __eq__ without __hash__ would make classes unhashable implicitly; both raise already.
+    Tensor.__hash__ = Tensor.__dict__["__hash__"]

@@ -1,0 +1,1 @@
+"""`tf.random`: seeded random tensors (re-exports only)."""

@@ -1,0 +1,1 @@
+"""`tf.strings`: string tensor ops (re-exports only)."""
