@@ -73,8 +73,10 @@ from tapeflow._src.ops.array_ops import (  # noqa: E402
     fill,
     identity,
     newaxis,
+    one_hot,
     ones,
     ones_like,
+    range_ as range,  # noqa: A004
     rank,
     reshape,
     shape,
@@ -96,6 +98,7 @@ from tapeflow._src.ops.math_ops import (  # noqa: E402
     acos,
     acosh,
     add,
+    add_n,
     asin,
     asinh,
     atan,

@@ -2,7 +2,7 @@
 
 from tapeflow._src.ops.cumulative_ops import cumprod, cumsum
 from tapeflow._src.ops.math_ops import (
-    abs, acos, acosh, add, angle, asin, asinh, atan, atan2, atanh, ceil, conj, cos, cosh,
+    abs, acos, acosh, add, add_n, angle, asin, asinh, atan, atan2, atanh, ceil, conj, cos, cosh,
     div_no_nan, divide, equal, erf, erfc, exp, expm1, floor, floordiv, floormod, greater,
     greater_equal, imag, is_finite, is_inf, is_nan, less, less_equal, log, log1p,
     logical_and, logical_not, logical_or, logical_xor, maximum, minimum, multiply,

@@ -1,1 +1,6 @@
 """`tf.random`: seeded random tensors (re-exports only)."""
+
+from tapeflow._src.ops.random_ops import (
+    Generator, categorical, get_global_generator, normal, set_global_generator, set_seed,
+    shuffle, truncated_normal, uniform,
+)

@@ -566,3 +566,65 @@ def getitem(tensor, key):
     integer tensors; out-of-range integers raise InvalidArgumentError."""
     x = to_tensor(tensor)
     return _strided_slice(x, key=_canonical_key(key, x._value.shape))
+
+
+# ---------------------------------------------------------------------------------------
+# Encodings and sequences
+# ---------------------------------------------------------------------------------------
+
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+    """One-hot vectors along a new `axis` (default last); out-of-range indices give all-off.
+
+    >>> tf.one_hot([0, 2], 3).numpy()
+    array([[1., 0., 0.],
+           [0., 0., 1.]], dtype=float32)
+    """
+    idx = to_tensor(indices)._value
+    if idx.dtype.kind not in "iu":
+        raise InvalidArgumentError(None, None, f"indices must be an integer tensor, got "
+                                   f"{dtypes.from_numpy(idx.dtype).name} [Op:OneHot] name: ")
+    if dtype is None:
+        for v in (on_value, off_value):
+            if v is not None:
+                dtype = to_tensor(v).dtype
+                break
+        else:
+            dtype = dtypes.float32
+    dt = dtypes.as_dtype(dtype)._np
+    on = np.asarray(1 if on_value is None else to_tensor(on_value, dtype=dtype)._value, dt)
+    off = np.asarray(0 if off_value is None else to_tensor(off_value, dtype=dtype)._value, dt)
+    depth = int(depth)
+    hot = idx[..., None] == np.arange(depth)
+    out = np.where(hot, on, off).astype(dt)
+    if axis is not None and axis != -1:
+        out = np.moveaxis(out, -1, axis)
+    return _wrap(np.ascontiguousarray(out))
+
+
+def range_(start, limit=None, delta=1, dtype=None, name="range"):
+    """Numbers from `start` to `limit` (exclusive) by `delta`; `tf.range(n)` is 0..n-1.
+
+    The dtype is inferred from the arguments like tf.constant (int32 for Python ints,
+    float32 for Python floats) unless given.
+    """
+    if limit is None:
+        start, limit = 0, start
+    args = [to_tensor(v) for v in (start, limit, delta)]
+    if dtype is None:
+        order = [np.int32, np.int64, np.float32, np.float64]
+        kinds = [a._value.dtype for a in args]
+        dt = max(kinds, key=lambda d: order.index(d.type) if d.type in order else 0)
+    else:
+        dt = dtypes.as_dtype(dtype)._np
+    s, lim, d = (np.asarray(a._value).astype(np.float64) for a in args)
+    if d == 0:
+        raise InvalidArgumentError(None, None, "Requires delta != 0: 0 [Op:Range] name: ")
+    if (d > 0 and s > lim) or (d < 0 and s < lim):
+        raise InvalidArgumentError(
+            None, None, f"Requires start <= limit when delta > 0: {s:g}/{lim:g} "
+            f"[Op:Range] name: " if d > 0 else
+            f"Requires start >= limit when delta < 0: {s:g}/{lim:g} [Op:Range] name: ")
+    if np.dtype(dt).kind in "iu":
+        return _wrap(np.arange(int(s), int(lim), int(d), dtype=dt))
+    n = int(np.ceil((lim - s) / d))
+    return _wrap((s + d * np.arange(n)).astype(dt))

@@ -1124,3 +1124,35 @@ def ones_like_(x):
 def where_(c, x, y):
     from tapeflow._src.ops.array_ops import where
     return where(c, x, y)
+
+
+@primitive("AddN", dtype=rules.same_as_input, allowed=NUMERIC)
+def _add_n(*xs):
+    out = xs[0].copy()
+    for x in xs[1:]:
+        out += x
+    return out
+
+
+@_add_n.grad
+def _add_n_grad(op, dy):
+    return (dy,) * len(op.inputs)
+
+
+def add_n(inputs, name=None):
+    """Sums a list of tensors of the same shape and dtype."""
+    if not inputs:
+        raise ValueError("inputs must be a non-empty list of tensors.")
+    xs = [to_tensor(x) for x in inputs]
+    for i, x in enumerate(xs[1:], 1):
+        if x._value.dtype != xs[0]._value.dtype:
+            from tapeflow._src.ops._helpers import dtype_mismatch
+            raise dtype_mismatch("AddN", xs[0].dtype, x.dtype, index=i)
+        if x._value.shape != xs[0]._value.shape:
+            raise InvalidArgumentError(None, None, f"Inputs to operation AddN of type AddN "
+                                       f"must have the same size and shape.  Input 0: "
+                                       f"{list(xs[0]._value.shape)} != input {i}: "
+                                       f"{list(x._value.shape)} [Op:AddN] name: ")
+    if len(xs) == 1:
+        return xs[0]
+    return _add_n(*xs)
