@@ -43,19 +43,21 @@ def _first_leaf(value):
 
 def _infer_python(value) -> np.ndarray:
     """A NumPy array holding a Python scalar or nested list with TensorFlow's dtype rules."""
+    # Rank-0 values are NumPy scalars, not 0-d arrays: scalar arithmetic on them is several
+    # times cheaper, and ufuncs return scalars for rank-0 inputs anyway.
     t = type(value)
     if t is float:
-        return np.array(value, _f32)
+        return _f32(value)
     if t is int:
         if _INT32_MIN <= value <= _INT32_MAX:
-            return np.array(value, _i32)
+            return _i32(value)
         if _INT64_MIN <= value <= _INT64_MAX:
-            return np.array(value, np.int64)
+            return np.int64(value)
         raise ValueError("Can't convert Python sequence with out-of-range integer to Tensor.")
     if t is bool:
-        return np.array(value)
+        return np.bool_(value)
     if t is complex:
-        return np.array(value, np.complex128)
+        return np.complex128(value)
     if t is str or t is bytes:
         out = np.empty((), dtype=object)
         out[()] = value.encode("utf-8") if t is str else value
@@ -114,6 +116,11 @@ def _cast_python(value, dtype: dtypes.DType) -> np.ndarray:
 
 
 def _from_numpy(value, dtype):
+    if isinstance(value, np.generic) and value.dtype.kind not in "USOVMm":
+        if dtype is None or value.dtype == dtype._np:
+            return value  # NumPy scalars are immutable: no copy needed
+        if dtype is not dtypes.string:
+            return value.astype(dtype._np)
     arr = np.asarray(value)
     if arr.dtype.kind in "USO":
         arr = arr if arr.dtype == object else _encode_strings(arr)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 __all__ = ["DType", "as_dtype"]
@@ -94,7 +96,7 @@ class DType:
     def min(self):
         """Smallest representable value (raises TypeError for bool, string and complex)."""
         if self.is_floating:
-            return float(np.finfo(self._np).min)
+            return builtins.float(np.finfo(self._np).min)
         if self.is_integer:
             return int(np.iinfo(self._np).min)
         raise TypeError(f"Cannot find minimum value of {self} with type {self}.")
@@ -103,7 +105,7 @@ class DType:
     def max(self):
         """Largest representable value (raises TypeError for bool, string and complex)."""
         if self.is_floating:
-            return float(np.finfo(self._np).max)
+            return builtins.float(np.finfo(self._np).max)
         if self.is_integer:
             return int(np.iinfo(self._np).max)
         raise TypeError(f"Cannot find maximum value of {self} with type {self}.")
@@ -172,7 +174,7 @@ _BY_ENUM = {d.as_datatype_enum: d for d in ALL}
 # NumPy dtype -> DType. Object arrays hold bytes: they are TensorFlow strings.
 _BY_NP = {d._np: d for d in ALL}
 _BY_NP_TYPE = {d._np.type: d for d in ALL}
-_BY_PY = {int: int32, float: float32, bool: bool_, complex: complex128, str: string,
+_BY_PY = {int: int32, builtins.float: float32, bool: bool_, complex: complex128, str: string,
           bytes: string}
 
 FLOATING = frozenset({float16, float32, float64})
