@@ -20,9 +20,16 @@ _i32 = np.int32
 _conversion_functions: list = []
 
 
+_Variable = None
+
+
 def _variable_type():
-    from tapeflow._src.framework.variables import Variable
-    return Variable
+    """tf.Variable, imported on first use (variables.py imports this module)."""
+    global _Variable
+    if _Variable is None:
+        from tapeflow._src.framework.variables import Variable
+        _Variable = Variable
+    return _Variable
 
 
 def _encode_strings(arr: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ import numpy as np
 from tapeflow._src.framework import dtypes
 from tapeflow._src.framework.convert import convert_to_tensor
 from tapeflow._src.framework.errors import InvalidArgumentError
-from tapeflow._src.framework.tensor import Tensor
+from tapeflow._src.framework.tensor import Tensor, _wrap
 from tapeflow._src.framework.variables import Variable
 
 _TENSORISH = (Tensor, Variable)
@@ -30,6 +30,13 @@ def binary_args(x, y, op_name: str):
         if x._value.dtype == y._value.dtype:
             return x, y
         raise dtype_mismatch(op_name, x.dtype, y.dtype)
+    ty = type(y)
+    if type(x) is Tensor and (ty is float or ty is int) and x._value.dtype.kind in "fc":
+        # Fast path for `t * 0.5`, `t + 1`: a Python number takes a float tensor's dtype.
+        return x, _wrap(x._value.dtype.type(y))
+    tx = type(x)
+    if type(y) is Tensor and (tx is float or tx is int) and y._value.dtype.kind in "fc":
+        return _wrap(y._value.dtype.type(x)), y
     if isinstance(x, _TENSORISH):
         x = convert_to_tensor(x)
         y = convert_to_tensor(y, dtype_hint=x.dtype)
