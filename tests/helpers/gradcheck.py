@@ -3,7 +3,8 @@
 For a function f of tensors, a random cotangent u and random input directions v_i, the
 reverse-mode VJP must satisfy  sum_i <v_i, VJP_i(u)> == <u, (f(x + eps v / 2) -
 f(x - eps v / 2)) / eps>. Second order applies the same check to the scalar function
-x -> sum_i <w_i, grad_i <u, f(x)>> computed with a nested tape.
+(x, u) -> sum_i <w_i, VJP_i(u)> computed with a nested tape, with respect to both x and the
+cotangent u (so the gradient ops of linear ops, which only see u, are checked too).
 """
 
 from __future__ import annotations
@@ -45,30 +46,37 @@ def check_vjp(f, args, *, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0):
 
 
 def second_order(f, args, seed=1):
-    """The scalar function x -> sum_i <w_i, d<u, f(x)>/dx_i>, built with a nested tape."""
+    """The scalar function (x, u) -> sum_i <w_i, VJP_i(u)> of f at x, and its arguments.
+
+    Built with a nested tape. The cotangents `u` are inputs too, so the check also covers
+    the gradient with respect to u: for a linear op the gradient rule's own ops (e.g.
+    StridedSliceGrad) take only u, and that is the only way their gradient gets checked.
+    Returns `(g, args + us)`.
+    """
     rng = np.random.default_rng(seed)
+    n = len(args)
     y0 = _as_list(f(*[tf.constant(np.asarray(a, np.float64)) for a in args]))
-    us = [tf.constant(rng.standard_normal(np.shape(y))) for y in y0]
+    u_vals = [rng.standard_normal(np.shape(y)) for y in y0]
     ws = [tf.constant(rng.standard_normal(np.shape(a))) for a in args]
 
-    def g(*xs):
+    def g(*xs_us):
+        xs, us = list(xs_us[:n]), list(xs_us[n:])
         with tf.GradientTape() as inner:
-            for x in xs:
-                inner.watch(x)
+            inner.watch(xs)
             ys = _as_list(f(*xs))
-            s = tf.add_n([tf.reduce_sum(u * y) for u, y in zip(us, ys)]) if len(ys) > 1 \
-                else tf.reduce_sum(us[0] * ys[0])
-        grads = inner.gradient(s, list(xs))
+        grads = inner.gradient(ys, xs, output_gradients=us)
         terms = [tf.reduce_sum(w * gr) for w, gr in zip(ws, grads) if gr is not None]
+        if not terms:
+            return tf.constant(0.0, dtype=tf.float64)
         return tf.add_n(terms) if len(terms) > 1 else terms[0]
-    return g
+    return g, list(args) + u_vals
 
 
 def check_gradients(f, args, order=1, **kw):
     """First-order check, and for order >= 2 the same check on the gradient itself."""
     check_vjp(f, args, **kw)
-    fn = f
+    fn, fargs = f, list(args)
     for k in range(2, order + 1):
-        fn = second_order(fn, args, seed=k)
-        check_vjp(fn, args, **{**kw, "rtol": kw.get("rtol", 1e-5) * 10,
-                                "atol": kw.get("atol", 1e-7) * 10})
+        fn, fargs = second_order(fn, fargs, seed=k)
+        check_vjp(fn, fargs, **{**kw, "rtol": kw.get("rtol", 1e-5) * 10,
+                                 "atol": kw.get("atol", 1e-7) * 10})

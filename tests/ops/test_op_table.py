@@ -54,14 +54,32 @@ def test_gradient_matches_finite_differences(spec):
 
 
 def _recorded_types(spec):
+    """Op types whose gradients this row checks.
+
+    The forward's ops always count. For rows checked to second order, the ops run by the
+    first backward pass count too (recorded by an outer tape watching the inputs and the
+    cotangents): the second-order check differentiates exactly those ops, so e.g.
+    StridedSliceGrad is covered by the row of the slice that produces it.
+    """
     args = spec.arrays()
     xs = [tf.constant(np.asarray(a)) for a in args]
-    with tf.GradientTape(persistent=True) as tape:
-        for x in xs:
-            if x.dtype.is_floating:
-                tape.watch(x)
-        spec.fn(*xs, **spec.kwargs)
-    return {r.type for r in tape._records}
+    idx = spec.grad_args if spec.grad_args is not None else range(len(xs))
+    diff = [xs[i] for i in idx if xs[i].dtype.is_floating]
+    with tf.GradientTape(persistent=True) as outer:
+        outer.watch(diff)
+        with tf.GradientTape() as inner:
+            inner.watch(diff)
+            ys = spec.fn(*xs, **spec.kwargs)
+        if spec.grad_order >= 2:
+            flat = [y for y in (ys if isinstance(ys, (list, tuple)) else [ys])
+                    if y.dtype.is_floating]
+            if flat:
+                # The second-order check differentiates with respect to the cotangents
+                # too (tests/helpers/gradcheck.py), so they are watched here as well.
+                us = [tf.ones_like(y) for y in flat]
+                outer.watch(us)
+                inner.gradient(flat, diff, output_gradients=us)
+    return {r.type for r in outer._records}
 
 
 def test_every_differentiable_primitive_has_a_gradient_row():
@@ -73,3 +91,11 @@ def test_every_differentiable_primitive_has_a_gradient_row():
                      if p.differentiable and name not in covered)
     if os.environ.get("TAPEFLOW_STRICT_COVERAGE", "1") == "1":
         assert not missing, f"differentiable primitives with no gradient row: {missing}"
+
+
+def test_second_order_rows_count_primitives_of_the_gradient():
+    from tests.helpers.op_specs import OpSpec, floats
+    row = OpSpec("slice", lambda x: x[1:, ::2], None, [floats((3, 4))], grad_order=2)
+    assert {"StridedSlice", "StridedSliceGrad"} <= _recorded_types(row)
+    row.grad_order = 1
+    assert "StridedSliceGrad" not in _recorded_types(row)

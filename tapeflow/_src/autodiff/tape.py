@@ -57,37 +57,56 @@ class GradientTape:
         self._watched_vars = []
         self._recording = False
         self._used = False
-        self._entered = False
 
     # -- context --------------------------------------------------------------------------
     def __enter__(self):
-        self._recording = True
-        self._entered = True
-        context.tapes.append(self)
+        self._push()
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        self._recording = False
-        self._entered = False
-        try:
-            context.tapes.remove(self)
-        except ValueError:
-            pass
+        if self._recording:
+            self._pop()
         return False
+
+    def _push(self):
+        self._recording = True
+        context.tapes.append(self)
+
+    def _pop(self):
+        self._recording = False
+        for i in range(len(context.tapes) - 1, -1, -1):
+            if context.tapes[i] is self:
+                del context.tapes[i]
+                break
 
     @contextlib.contextmanager
     def stop_recording(self):
-        """Ops run inside this block are not recorded on this tape."""
-        if not self._entered:
-            raise ValueError("Tape must be recording.")
-        self._recording = False
+        """Ops run inside this block are not recorded on this tape.
+
+        Raises:
+          RuntimeError: if the tape is not currently recording.
+
+        >>> x = tf.constant(2.0)
+        >>> with tf.GradientTape() as tape:
+        ...     tape.watch(x)
+        ...     with tape.stop_recording():
+        ...         y = x * x
+        >>> print(tape.gradient(y, x))
+        None
+        """
+        if not self._recording:
+            raise RuntimeError("Trying to stop recording a tape which is not recording.")
+        self._pop()
         try:
             yield
         finally:
-            self._recording = True
+            self._push()
 
     def reset(self):
-        """Forgets everything recorded and watched so far."""
+        """Forgets everything recorded and watched so far, as if the tape were new.
+
+        Inside the `with` block the tape keeps recording afterwards.
+        """
         self._records = []
         self._watched = set()
         self._watched_objs = []
@@ -106,7 +125,7 @@ class GradientTape:
                                  f"tf.Tensor or tf.Variable or ExtensionType.")
             if not _is_trainable_dtype(t.dtype):
                 _log.warning("The dtype of the watched tensor must be floating (e.g. "
-                             "tf.float32), got %r", t.dtype)
+                             "tf.float32), got tf.%s", t.dtype.name)
             if id(t) not in self._watched:
                 self._watched.add(id(t))
                 self._watched_objs.append(t)
@@ -143,22 +162,7 @@ class GradientTape:
         Raises:
           RuntimeError: on a second call to a non-persistent tape.
         """
-        if self._used and not self._persistent:
-            raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
-                               "set of gradients (or jacobians)")
-        if self._entered and self._recording:
-            if not self._persistent:
-                self._recording = False
-                _log.warning("Calling GradientTape.gradient on a non-persistent tape inside "
-                             "its context stops it recording.")
-            else:
-                _log.warning("Calling GradientTape.gradient on a persistent tape inside its "
-                             "context is significantly less efficient than calling it outside "
-                             "the context (it causes the gradient ops to be recorded on the "
-                             "tape, leading to increased CPU and memory usage). Only call "
-                             "GradientTape.gradient inside the context if you actually want "
-                             "to trace the gradient in order to compute higher order "
-                             "derivatives.")
+        self._check_usable()
         unconnected_gradients = UnconnectedGradients(unconnected_gradients)
         flat_targets = nest.flatten(target)
         flat_sources = nest.flatten(sources)
@@ -174,36 +178,101 @@ class GradientTape:
                                  "output gradients.")
         else:
             flat_out = [None] * len(flat_targets)
-        from tapeflow._src.autodiff import backprop
+        from tapeflow._src.autodiff import backprop, explain
         grads = backprop.backward(self._records, flat_targets, flat_out, flat_sources)
+        if explain.active:
+            explain.explain(self, flat_targets, flat_sources, grads)
         results = []
         for s, g in zip(flat_sources, grads):
             if g is None and unconnected_gradients is UnconnectedGradients.ZERO:
-                from tapeflow._src.ops import array_ops
-                g = array_ops.zeros_like(s)
+                g = _zeros_for(s)
             results.append(g)
+        self._finish()
+        return nest.pack_sequence_as(sources, results)
+
+    def _check_usable(self):
+        """Raises on reuse of a spent non-persistent tape; handles calls inside the block."""
+        if self._used and not self._persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
+                               "set of gradients (or jacobians)")
+        if self._recording:
+            if not self._persistent:
+                # As in TensorFlow: the tape silently stops recording for good.
+                self._pop()
+            else:
+                _log.warning("Calling GradientTape.gradient on a persistent tape inside its "
+                             "context is significantly less efficient than calling it outside "
+                             "the context (it causes the gradient ops to be recorded on the "
+                             "tape, leading to increased CPU and memory usage). Only call "
+                             "GradientTape.gradient inside the context if you actually want "
+                             "to trace the gradient in order to compute higher order "
+                             "derivatives.")
+
+    def _finish(self):
         if not self._persistent:
             self._used = True
             self._release()
-        return nest.pack_sequence_as(sources, results)
 
     def _release(self):
+        """Drops every record (and so every intermediate tensor) held by this tape."""
         self._records = []
         self._watched = set()
         self._watched_objs = []
 
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
                  parallel_iterations=None, experimental_use_pfor=True):
-        """d target / d source for each source: shape target.shape + source.shape."""
-        from tapeflow._src.autodiff import jacobians
-        return jacobians.jacobian(self, target, sources, unconnected_gradients)
+        """The Jacobian of `target` with respect to each source.
+
+        Each result has shape `target.shape + source.shape` (None, or zeros with
+        `UnconnectedGradients.ZERO`, for unconnected sources). All rows are computed in
+        one backward pass over a batch of cotangents when every recorded op supports it,
+        otherwise one backward pass per element of `target` (see `jacobians.py`).
+        `parallel_iterations` and `experimental_use_pfor` are accepted and ignored.
+
+        >>> x = tf.constant([1.0, 2.0])
+        >>> with tf.GradientTape() as tape:
+        ...     tape.watch(x)
+        ...     y = x * x
+        >>> tape.jacobian(y, x).numpy()
+        array([[2., 0.],
+               [0., 4.]], dtype=float32)
+        """
+        from tapeflow._src.autodiff import explain, jacobians
+        self._check_usable()
+        result = jacobians.jacobian(self._records, target, sources,
+                                    UnconnectedGradients(unconnected_gradients))
+        if explain.active:
+            explain.explain(self, [target], nest.flatten(sources), nest.flatten(result))
+        self._finish()
+        return result
 
     def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
                        parallel_iterations=None, experimental_use_pfor=True):
-        """Per-example jacobian: shape [batch] + target.shape[1:] + source.shape[1:]."""
-        from tapeflow._src.autodiff import jacobians
-        return jacobians.batch_jacobian(self, target, source, unconnected_gradients)
+        """Per-example Jacobians: `[batch] + target.shape[1:] + source.shape[1:]`.
 
-    def __del__(self):
-        # Drop records eagerly; nothing here refers back to the tape, so this is a courtesy.
-        self._records = None
+        Assumes row `i` of `target` depends only on row `i` of `source` (the batch
+        dimension must match and both ranks must be at least 2).
+
+        >>> x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+        >>> with tf.GradientTape() as tape:
+        ...     tape.watch(x)
+        ...     y = x * x
+        >>> tape.batch_jacobian(y, x).shape
+        TensorShape([2, 2, 2])
+        """
+        from tapeflow._src.autodiff import explain, jacobians
+        self._check_usable()
+        result = jacobians.batch_jacobian(self._records, target, source,
+                                          UnconnectedGradients(unconnected_gradients))
+        if explain.active:
+            explain.explain(self, [target], [source], [result])
+        self._finish()
+        return result
+
+
+def _zeros_for(s):
+    from tapeflow._src.ops import array_ops
+    from tapeflow._src.framework.tensor import _wrap
+    if isinstance(s, Variable):
+        s = _wrap(s._value)
+    return array_ops.zeros_like(s)
