@@ -106,6 +106,8 @@ def _infer_python(value) -> np.ndarray:
 def _cast_python(value, dtype: dtypes.DType) -> np.ndarray:
     """Python value -> array of `dtype`, refusing what TensorFlow refuses (1.5 -> int32)."""
     arr = _infer_python(value)
+    if arr.size == 0 and dtype is not dtypes.string:
+        return np.asarray(arr).astype(dtype._np)  # an empty list takes any dtype
     src = arr.dtype.kind
     dst = dtype._np.kind
     ok = (src == dst or (src in "iub" and dst in "iufc") or (src == "f" and dst in "fc")

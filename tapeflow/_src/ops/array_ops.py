@@ -1,4 +1,12 @@
-"""Array ops: creation, shape manipulation, joining/splitting and indexing."""
+"""Array ops: identity and shape queries, reshaping, broadcasting, selection (`where`),
+joining/splitting, tile, pad and reverse.
+
+Creation ops live in array_creation.py, tile/pad/reverse/linspace/meshgrid in
+array_manip.py, slicing (`tensor[...]`, `tf.slice`,
+`tf.strided_slice`) in array_slicing.py, gather/scatter/boolean_mask in gather_ops.py and
+sort/argsort/unique in sort_ops.py; this module re-exports them all so `array_ops.<name>`
+keeps working for the rest of the code base.
+"""
 
 from __future__ import annotations
 
@@ -13,58 +21,48 @@ from tapeflow._src.framework.tensor import Tensor, _wrap
 from tapeflow._src.framework.tensor_shape import TensorShape
 from tapeflow._src.framework.variables import Variable
 from tapeflow._src.ops import rules
-from tapeflow._src.ops._helpers import normalize_axis, shape_arg, to_tensor
+from tapeflow._src.ops._helpers import dtype_mismatch, shape_arg, to_tensor
+from tapeflow._src.ops.array_creation import (  # noqa: F401 - re-exported
+    _dims,
+    int_arg,
+    eye,
+    fill,
+    one_hot,
+    ones,
+    ones_like,
+    range_,
+    zeros,
+    zeros_like,
+)
 from tapeflow._src.ops.registry import primitive
 
 newaxis = None
+_TENSORISH = (Tensor, Variable)
+
+# Names that moved to sibling modules, resolved lazily (those modules import this one).
+_MOVED = {
+    "getitem": "array_slicing", "slice": "array_slicing", "strided_slice": "array_slicing",
+    "gather": "gather_ops", "gather_nd": "gather_ops", "scatter_nd": "gather_ops",
+    "tensor_scatter_nd_update": "gather_ops", "tensor_scatter_nd_add": "gather_ops",
+    "tensor_scatter_nd_sub": "gather_ops", "boolean_mask": "gather_ops",
+    "sort": "sort_ops", "argsort": "sort_ops", "unique": "sort_ops",
+    "tile": "array_manip", "pad": "array_manip", "reverse": "array_manip",
+    "linspace": "array_manip", "meshgrid": "array_manip",
+}
 
 
-def _dtype_np(dtype, default=np.float32):
-    return default if dtype is None else dtypes.as_dtype(dtype)._np
+def __getattr__(name):
+    module = _MOVED.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(f"tapeflow._src.ops.{module}"), name)
+    globals()[name] = value  # later lookups (e.g. operators' hot `[]` path) skip this hook
+    return value
 
 
-# ---------------------------------------------------------------------------------------
-# Creation
-# ---------------------------------------------------------------------------------------
-
-def zeros(shape, dtype=dtypes.float32, name=None, layout=None):
-    """A tensor of zeros of the given shape (float32 by default)."""
-    return _wrap(np.zeros(shape_arg(shape), dtype=_dtype_np(dtype)))
-
-
-def ones(shape, dtype=dtypes.float32, name=None, layout=None):
-    """A tensor of ones of the given shape (float32 by default)."""
-    return _wrap(np.ones(shape_arg(shape), dtype=_dtype_np(dtype)))
-
-
-def zeros_like(input, dtype=None, name=None, layout=None):  # noqa: A002
-    """Zeros with the shape (and dtype, unless given) of `input`."""
-    x = input._value if isinstance(input, (Tensor, Variable)) else to_tensor(input)._value
-    return _wrap(np.zeros(x.shape, dtype=x.dtype if dtype is None else _dtype_np(dtype)))
-
-
-def ones_like(input, dtype=None, name=None, layout=None):  # noqa: A002
-    """Ones with the shape (and dtype, unless given) of `input`."""
-    x = input._value if isinstance(input, (Tensor, Variable)) else to_tensor(input)._value
-    return _wrap(np.ones(x.shape, dtype=x.dtype if dtype is None else _dtype_np(dtype)))
-
-
-def fill(dims, value, name=None, layout=None):
-    """A tensor of shape `dims` filled with the scalar `value` (its dtype is kept)."""
-    v = to_tensor(value)
-    if v._value.ndim != 0:
-        raise InvalidArgumentError(None, None, f"value must be a scalar, got a tensor of "
-                                   f"shape {v.shape} [Op:Fill] name: ")
-    return _wrap(np.full(shape_arg(dims), v._value, dtype=v._value.dtype))
-
-
-def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
-    """Identity matrices, optionally batched."""
-    m = np.eye(int(num_rows), None if num_columns is None else int(num_columns),
-               dtype=_dtype_np(dtype))
-    if batch_shape is not None:
-        m = np.broadcast_to(m, tuple(shape_arg(batch_shape)) + m.shape).copy()
-    return _wrap(m)
+def _as_int_list(v):
+    return [int(d) for d in np.asarray(v._value if isinstance(v, _TENSORISH) else v).reshape(-1)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -82,116 +80,172 @@ def _identity_grad(op, dy):
 
 
 def identity(input, name=None):  # noqa: A002
-    """Returns a tensor with the same value (a variable's current value, read)."""
+    """Returns a tensor with the same value (reading a variable's current value).
+
+    >>> tf.identity([1, 2]).numpy()
+    array([1, 2], dtype=int32)
+    """
     return _identity(to_tensor(input))
 
 
 def shape(input, out_type=dtypes.int32, name=None):  # noqa: A002
-    """The shape of `input` as a 1-D integer tensor."""
-    x = input if isinstance(input, (Tensor, Variable)) else to_tensor(input)
-    return _wrap(np.array(x._value.shape, dtype=dtypes.as_dtype(out_type)._np))
+    """The shape of `input` as a 1-D integer tensor (int32 unless `out_type`).
+
+    >>> tf.shape([[1, 2]]).numpy()
+    array([1, 2], dtype=int32)
+    """
+    x = input if isinstance(input, _TENSORISH) else to_tensor(input)
+    return _wrap(np.array(np.shape(x._value), dtype=dtypes.as_dtype(out_type)._np))
 
 
 def shape_n(input, out_type=dtypes.int32, name=None):  # noqa: A002
+    """The shapes of a list of tensors."""
     return [shape(x, out_type) for x in input]
 
 
 def size(input, out_type=dtypes.int32, name=None):  # noqa: A002
-    """The number of elements of `input` as a scalar integer tensor."""
-    x = input if isinstance(input, (Tensor, Variable)) else to_tensor(input)
-    return _wrap(np.array(x._value.size, dtype=dtypes.as_dtype(out_type)._np))
+    """The number of elements of `input` as a scalar integer tensor.
+
+    >>> int(tf.size([[1, 2, 3]]))
+    3
+    """
+    x = input if isinstance(input, _TENSORISH) else to_tensor(input)
+    return _wrap(np.array(np.size(x._value), dtype=dtypes.as_dtype(out_type)._np))
 
 
 def rank(input, name=None):  # noqa: A002
-    """The number of dimensions of `input` as a scalar int32 tensor."""
-    x = input if isinstance(input, (Tensor, Variable)) else to_tensor(input)
-    return _wrap(np.array(x._value.ndim, dtype=np.int32))
+    """The number of dimensions of `input` as a scalar int32 tensor.
+
+    >>> int(tf.rank([[1, 2]]))
+    2
+    """
+    x = input if isinstance(input, _TENSORISH) else to_tensor(input)
+    return _wrap(np.array(np.ndim(x._value), dtype=np.int32))
 
 
 # ---------------------------------------------------------------------------------------
 # Reshaping
 # ---------------------------------------------------------------------------------------
 
-def _reshape_shape(x_shape, shape):
-    shp = rules_reshape(x_shape, shape)
-    return shp
-
-
-def rules_reshape(x, *, shape):
+def _reshape_rule(x, *, shape):
     return tuple(shape)
 
 
-@primitive("Reshape", shape=rules_reshape, dtype=rules.same_as_input)
+@primitive("Reshape", shape=_reshape_rule, dtype=rules.same_as_input)
 def _reshape(x, *, shape):
-    n = x.size
-    known = 1
-    unknown = 0
-    for d in shape:
-        if d == -1:
-            unknown += 1
-        else:
-            known *= d
-    if unknown > 1:
-        raise InvalidArgumentError(None, None, f"Only one input size may be -1, not both "
-                                   f"{shape.index(-1)} and "
-                                   f"{len(shape) - 1 - shape[::-1].index(-1)} [Op:Reshape]")
-    if (unknown == 0 and known != n) or (unknown == 1 and (known == 0 or n % known)):
-        if unknown:
-            raise InvalidArgumentError(
-                None, None, f"Input to reshape is a tensor with {n} values, but the requested "
-                f"shape requires a multiple of {known} [Op:Reshape]")
-        raise InvalidArgumentError(
-            None, None, f"Input to reshape is a tensor with {n} values, but the requested "
-            f"shape has {known} [Op:Reshape]")
     return np.reshape(x, shape)
 
 
 @_reshape.grad
 def _reshape_grad(op, dy):
-    return reshape(dy, op.inputs[0]._value.shape)
+    return _reshape(dy, shape=np.shape(op.inputs[0]._value))
+
+
+def _resolve_shape(n, shape):
+    """`shape` with its -1 filled in for `n` elements, or TF's InvalidArgumentError."""
+    known = 1
+    unknown = -1
+    for i, d in enumerate(shape):
+        if d == -1:
+            if unknown >= 0:
+                raise InvalidArgumentError(None, None, f"Only one input size may be -1, not "
+                                           f"both {unknown} and {i} [Op:Reshape]")
+            unknown = i
+        elif d < 0:
+            raise InvalidArgumentError(None, None, f"Size {i} must be non-negative, not {d} "
+                                       f"[Op:Reshape]")
+        else:
+            known *= d
+    if unknown < 0:
+        if known != n:
+            raise InvalidArgumentError(
+                None, None, f"Input to reshape is a tensor with {n} values, but the requested "
+                f"shape has {known} [Op:Reshape]")
+        return shape
+    if known == 0:
+        if n != 0:
+            raise InvalidArgumentError(
+                None, None, f"Input to reshape is a tensor with {n} values, but the requested "
+                f"shape has 0 [Op:Reshape]")
+        missing = 1  # TensorFlow's choice for an empty tensor reshaped to [0, -1]
+    elif n % known:
+        raise InvalidArgumentError(
+            None, None, f"Input to reshape is a tensor with {n} values, but the requested "
+            f"shape requires a multiple of {known} [Op:Reshape]")
+    else:
+        missing = n // known
+    return shape[:unknown] + (missing,) + shape[unknown + 1:]
 
 
 def reshape(tensor, shape, name=None):
     """Gives `tensor` a new shape with the same elements (one dimension may be -1).
 
+    Raises:
+      InvalidArgumentError: the element counts differ, or more than one -1.
+
     >>> tf.reshape(tf.range(6), [2, -1]).shape
     TensorShape([2, 3])
     """
-    x = to_tensor(tensor)
+    x = tensor if type(tensor) is Tensor else to_tensor(tensor)
     shape = shape_arg(shape)
-    if x._value.shape == shape:
+    v = x._value
+    old = np.shape(v)
+    if old == shape:
         return x if type(tensor) is Tensor else _identity(x)
-    return _reshape(x, shape=shape)
+    return _reshape(x, shape=_resolve_shape(np.size(v), shape))
 
 
 def expand_dims(input, axis, name=None):  # noqa: A002
-    """Inserts a dimension of size 1 at `axis`."""
+    """Inserts a dimension of size 1 at `axis` (negative counts from the end).
+
+    >>> tf.expand_dims([1, 2], 0).shape
+    TensorShape([1, 2])
+    """
     x = to_tensor(input)
-    r = x._value.ndim
-    axis = int(np.asarray(axis))
+    r = np.ndim(x._value)
+    a = int_arg(axis, "Tdim", "ExpandDims")
+    if a.size != 1:
+        raise InvalidArgumentError(None, None, "'dim' must be a tensor with a single value "
+                                   "[Op:ExpandDims]")
+    axis = int(a.reshape(-1)[0])
     if not -r - 1 <= axis <= r:
         raise InvalidArgumentError(None, None, f"Tried to expand dim index {axis} for tensor "
-                                   f"with {r} dimensions. [Op:ExpandDims] name: ")
+                                   f"with {r} dimensions. [Op:ExpandDims]")
     axis = axis % (r + 1)
-    shp = x._value.shape[:axis] + (1,) + x._value.shape[axis:]
-    return _reshape(x, shape=shp)
+    shp = np.shape(x._value)
+    return _reshape(x, shape=shp[:axis] + (1,) + shp[axis:])
 
 
 def squeeze(input, axis=None, name=None):  # noqa: A002
-    """Removes dimensions of size 1 (all of them, or those in `axis`)."""
+    """Removes dimensions of size 1: all of them, or only those listed in `axis`.
+
+    Raises:
+      InvalidArgumentError: an axis is out of range or its size is not 1.
+
+    >>> tf.squeeze(tf.zeros([1, 2, 1])).shape
+    TensorShape([2])
+    """
     x = to_tensor(input)
-    shp = x._value.shape
-    if axis is None:
+    shp = np.shape(x._value)
+    r = len(shp)
+    if isinstance(axis, _TENSORISH):
+        raise TypeError(f"Expected list for 'axis' argument to 'squeeze' Op, not {axis!r}.")
+    if axis is None or (isinstance(axis, (list, tuple)) and not axis):
         new = tuple(d for d in shp if d != 1)
     else:
-        axes = [axis] if isinstance(axis, (int, np.integer)) else list(axis)
-        axes = [normalize_axis(a, len(shp), "Squeeze") for a in axes]
+        axes = _as_int_list(axis) if not isinstance(axis, numbers.Integral) else [int(axis)]
+        norm = set()
         for a in axes:
+            if not -r <= a < r:
+                raise InvalidArgumentError(None, None, f"Tried to squeeze dim index {a} for "
+                                           f"tensor with {r} dimensions. [Op:Squeeze] name: ")
+            a %= r
             if shp[a] != 1:
                 raise InvalidArgumentError(
                     None, None, f"Can not squeeze dim[{a}], expected a dimension of 1, got "
                     f"{shp[a]} [Op:Squeeze] name: ")
-        new = tuple(d for i, d in enumerate(shp) if i not in axes)
+            norm.add(a)
+        new = tuple(d for i, d in enumerate(shp) if i not in norm)
     return _reshape(x, shape=new)
 
 
@@ -206,22 +260,40 @@ def _transpose(x, *, perm):
 
 @_transpose.grad
 def _transpose_grad(op, dy):
-    perm = op.attrs["perm"]
-    return _transpose(dy, perm=tuple(np.argsort(perm)))
+    return _transpose(dy, perm=tuple(int(i) for i in np.argsort(op.attrs["perm"])))
 
 
 def transpose(a, perm=None, conjugate=False, name="transpose"):
-    """Permutes dimensions (reverses them when `perm` is None)."""
+    """Permutes the dimensions of `a` by `perm` (reverses them when `perm` is None).
+
+    Raises:
+      InvalidArgumentError: `perm` is not a permutation of `range(rank)`.
+
+    >>> tf.transpose(tf.zeros([2, 3])).shape
+    TensorShape([3, 2])
+    """
     x = to_tensor(a)
-    r = x._value.ndim
-    perm = tuple(range(r - 1, -1, -1)) if perm is None else tuple(int(p) for p in
-                                                                  np.asarray(perm).reshape(-1))
-    if sorted(perm) != list(range(r)):
-        raise InvalidArgumentError(None, None, f"transpose expects a vector of size {r}. But "
-                                   f"input(1) is a vector of size {len(perm)} "
-                                   f"[Op:Transpose] name: ")
+    r = np.ndim(x._value)
+    if perm is None:
+        perm = tuple(range(r - 1, -1, -1))
+    else:
+        perm = _as_int_list(perm)
+        if len(perm) != r:
+            raise InvalidArgumentError(None, None, f"transpose expects a vector of size {r}. "
+                                       f"But input(1) is a vector of size {len(perm)} "
+                                       f"[Op:Transpose]")
+        for p in perm:
+            if not -r <= p < r:
+                raise InvalidArgumentError(None, None, f"{p} is out of range [0 .. {r}) "
+                                           f"[Op:Transpose]")
+        perm = tuple(p % r for p in perm)
+        for i in range(r):
+            if i not in perm:
+                raise InvalidArgumentError(
+                    None, None, f"{i} is missing from {{{','.join(map(str, perm))}}}. "
+                    f"[Op:Transpose]")
     out = _transpose(x, perm=perm)
-    if conjugate:
+    if conjugate and x.dtype.is_complex:
         from tapeflow._src.ops.math_ops import conj
         out = conj(out)
     return out
@@ -231,7 +303,11 @@ def transpose(a, perm=None, conjugate=False, name="transpose"):
 # Broadcasting and selection
 # ---------------------------------------------------------------------------------------
 
-@primitive("BroadcastTo", dtype=rules.same_as_input)
+def _broadcast_to_rule(x, *, shape):
+    return tuple(shape)
+
+
+@primitive("BroadcastTo", shape=_broadcast_to_rule, dtype=rules.same_as_input)
 def _broadcast_to(x, *, shape):
     return np.broadcast_to(x, shape).copy()
 
@@ -242,39 +318,70 @@ def _broadcast_to_grad(op, dy):
 
 
 def broadcast_to(input, shape, name=None):  # noqa: A002
-    """Broadcasts `input` to `shape` with NumPy's rules."""
+    """Broadcasts `input` to `shape` with NumPy's rules.
+
+    >>> tf.broadcast_to([1, 2], [2, 2]).numpy().tolist()
+    [[1, 2], [1, 2]]
+    """
     x = to_tensor(input)
     shape = shape_arg(shape)
-    try:
-        np.broadcast_shapes(x._value.shape, shape)
-    except ValueError:
+    xs = np.shape(x._value)
+    if len(xs) > len(shape):
         raise InvalidArgumentError(
-            None, None, f"Unable to broadcast tensor of shape {list(x._value.shape)} to "
-            f"tensor of shape {list(shape)} [Op:BroadcastTo] name: ") from None
-    if x._value.shape == shape:
-        return x
+            None, None, f"Rank of input ({len(xs)}) must be no greater than rank of output "
+            f"shape ({len(shape)}). [Op:BroadcastTo]")
+    for a, b in zip(xs[::-1], shape[::-1]):
+        if a != b and a != 1:
+            raise InvalidArgumentError(None, None, f"Incompatible shapes: {_dims(xs)} vs. "
+                                       f"{_dims(shape)} [Op:BroadcastTo]")
+    if xs == shape:
+        return _identity(x)
     return _broadcast_to(x, shape=shape)
 
 
 def broadcast_static_shape(shape_x, shape_y):
-    """The broadcast of two TensorShapes (ValueError if incompatible)."""
+    """The broadcast of two `TensorShape`s (unknown dims stay unknown).
+
+    Raises:
+      ValueError: the shapes are incompatible.
+
+    >>> tf.broadcast_static_shape(tf.TensorShape([2, 1]), tf.TensorShape([3]))
+    TensorShape([2, 3])
+    """
+    sx, sy = TensorShape(shape_x), TensorShape(shape_y)
+    if sx.rank is None or sy.rank is None:
+        return TensorShape(None)
     try:
-        out = rules.broadcast(tuple(TensorShape(shape_x).as_list()),
-                              tuple(TensorShape(shape_y).as_list()))
+        out = rules.broadcast(tuple(sx.as_list()), tuple(sy.as_list()))
     except ValueError:
-        raise ValueError(f"Incompatible shapes for broadcasting. Two shapes are compatible if "
-                         f"for each dimension pair they are either equal or one of them is 1. "
-                         f"Received: {TensorShape(shape_x)} and {TensorShape(shape_y)}.") from None
+        raise ValueError(
+            "Incompatible shapes for broadcasting. Two shapes are compatible if for each "
+            "dimension pair they are either equal or one of them is 1. Received: "
+            f"{tuple(sx.as_list())} and {tuple(sy.as_list())}.") from None
     return TensorShape(list(out))
 
 
 def broadcast_dynamic_shape(shape_x, shape_y):
-    out = np.broadcast_shapes(tuple(np.asarray(shape_x).tolist()),
-                              tuple(np.asarray(shape_y).tolist()))
-    return _wrap(np.array(out, dtype=np.asarray(shape_x).dtype))
+    """The broadcast of two shapes given as 1-D integer tensors."""
+    x, y = _as_int_list(shape_x), _as_int_list(shape_y)
+    try:
+        out = np.broadcast_shapes(tuple(x), tuple(y))
+    except ValueError:
+        raise InvalidArgumentError(None, None, f"Incompatible shapes: {_dims(x)} vs. "
+                                   f"{_dims(y)} [Op:BroadcastArgs]") from None
+    dt = to_tensor(shape_x)._value.dtype
+    return _wrap(np.array(out, dtype=dt))
 
 
-@primitive("SelectV2", shape=lambda c, x, y: rules.broadcast(c, x, y), differentiable=True)
+def _select_rule(c, x, y):
+    return rules.broadcast(c, x, y)
+
+
+def _select_dtype(c, x, y):
+    return x
+
+
+@primitive("SelectV2", shape=_select_rule, dtype=_select_dtype)
 def _select(cond, x, y):
     return np.where(cond, x, y)
 
@@ -286,28 +393,55 @@ def _select_grad(op, dy):
     return None, _select(c, dy, z), _select(c, z, dy)
 
 
+@primitive("Where", differentiable=False)
+def _where_indices(c):
+    return np.argwhere(c).astype(np.int64)
+
+
 def where(condition, x=None, y=None, name=None):
-    """Element-wise choice between x and y by `condition`; with one argument, the indices
-    (int64, shape [n, rank]) of its true elements.
+    """Picks elements of `x` where `condition` is true and of `y` elsewhere (broadcasting
+    all three); with only `condition`, returns the int64 coordinates of its true (non-zero)
+    elements, shape `[n, rank]`.
+
+    Raises:
+      ValueError: only one of `x` and `y` is given.
+      InvalidArgumentError: the shapes do not broadcast.
+
+    >>> tf.where([True, False], [1, 2], [3, 4]).numpy()
+    array([1, 4], dtype=int32)
     """
-    c = to_tensor(condition)
     if x is None and y is None:
-        return _wrap(np.argwhere(c._value).astype(np.int64))
+        c = to_tensor(condition)
+        if np.ndim(c._value) == 0:
+            raise InvalidArgumentError(None, None, "WhereOp : Unhandled input dimensions: 0 "
+                                       "[Op:Where] name: ")
+        if c.dtype == dtypes.string:
+            raise InvalidArgumentError(
+                None, None, "Value for attr 'T' of string is not in the list of allowed "
+                "values: float, double, int32, uint8, int16, int8, complex64, int64, qint8, "
+                "quint8, qint32, bfloat16, qint16, quint16, uint16, complex128, half, uint32, "
+                "uint64, bool\n\t; NodeDef: {{node Where}} [Op:Where] name: ")
+        return _where_indices(c)
     if x is None or y is None:
         raise ValueError("x and y must both be non-None or both be None.")
-    if c._value.dtype != np.bool_:
-        raise InvalidArgumentError(None, None, f"cannot compute SelectV2 as input #0"
-                                   f"(zero-based) was expected to be a bool tensor but is a "
-                                   f"{dtypes.tf_name(c.dtype)} tensor [Op:SelectV2] name: ")
-    from tapeflow._src.ops._helpers import binary_args
-    x, y = binary_args(x, y, "SelectV2")
+    c = convert_to_tensor(condition, dtype=dtypes.bool_)
+    if isinstance(x, _TENSORISH) or not isinstance(y, _TENSORISH):
+        x = to_tensor(x)
+        if not isinstance(y, _TENSORISH):
+            y = convert_to_tensor(y, dtype=x.dtype)
+    else:
+        y = to_tensor(y)
+        x = convert_to_tensor(x, dtype=y.dtype)
+    x, y = to_tensor(x), to_tensor(y)
+    if x._value.dtype != y._value.dtype:
+        raise dtype_mismatch("SelectV2", x.dtype, y.dtype, index=2)
+    cs, xs, ys = np.shape(c._value), np.shape(x._value), np.shape(y._value)
     try:
-        np.broadcast_shapes(c._value.shape, x._value.shape, y._value.shape)
+        np.broadcast_shapes(cs, xs, ys)
     except ValueError:
-        raise InvalidArgumentError(None, None, f"condition [{list(c._value.shape)}], then "
-                                   f"[{list(x._value.shape)}], and else "
-                                   f"[{list(y._value.shape)}] must be broadcastable "
-                                   f"[Op:SelectV2] name: ") from None
+        raise InvalidArgumentError(None, None, f"condition {_dims(cs)}, then {_dims(xs)}, and "
+                                   f"else {_dims(ys)} must be broadcastable [Op:SelectV2]"
+                                   ) from None
     return _select(c, x, y)
 
 
@@ -315,7 +449,31 @@ def where(condition, x=None, y=None, name=None):
 # Joining and splitting
 # ---------------------------------------------------------------------------------------
 
-@primitive("ConcatV2", dtype=rules.same_as_input)
+def _convert_list(values, op_name, suffix):
+    """Converts a list of values as TF's list-input ops do: the first tensor in the list (or
+    the first value) fixes the dtype; plain values are converted to it."""
+    values = list(values)
+    first = next((v for v in values if isinstance(v, _TENSORISH)), None)
+    dt = to_tensor(first).dtype if first is not None else to_tensor(values[0]).dtype \
+        if values else None
+    out = []
+    for i, v in enumerate(values):
+        t = to_tensor(v) if isinstance(v, _TENSORISH) else convert_to_tensor(v, dtype=dt)
+        if t.dtype != dt:
+            e = dtype_mismatch(op_name, dt, t.dtype, index=i)
+            raise InvalidArgumentError(None, None, e.message + suffix)
+        out.append(t)
+    return out
+
+
+def _concat_rule(*shapes, axis):
+    out = list(shapes[0])
+    out[axis] = sum(s[axis] for s in shapes) if all(s[axis] is not None for s in shapes) \
+        else None
+    return tuple(out)
+
+
+@primitive("ConcatV2", shape=_concat_rule, dtype=rules.same_as_input)
 def _concat(*xs, axis):
     return np.concatenate(xs, axis=axis)
 
@@ -323,75 +481,103 @@ def _concat(*xs, axis):
 @_concat.grad
 def _concat_grad(op, dy):
     axis = op.attrs["axis"]
-    sizes = [x._value.shape[axis] for x in op.inputs]
-    return tuple(split(dy, sizes, axis=axis))
+    sizes = tuple(np.shape(x._value)[axis] for x in op.inputs)
+    return tuple(_split(dy, sizes=sizes, axis=axis))
 
 
 def concat(values, axis, name="concat"):
-    """Joins tensors along an existing `axis`."""
-    xs = [to_tensor(v) for v in values]
-    if not xs:
-        raise ValueError("List argument 'values' to 'ConcatV2' Op with length 0 shorter than "
-                         "minimum length 1.")
-    dt = xs[0]._value.dtype
-    for i, x in enumerate(xs[1:], 1):
-        if x._value.dtype != dt:
-            from tapeflow._src.ops._helpers import dtype_mismatch
-            raise dtype_mismatch("ConcatV2", xs[0].dtype, x.dtype, index=i)
-    r = xs[0]._value.ndim
-    if r == 0:
-        raise InvalidArgumentError(None, None, "Can't concatenate scalars (use tf.stack "
-                                   "instead) [Op:ConcatV2] name: concat")
-    axis = normalize_axis(axis, r, "ConcatV2")
-    for i, x in enumerate(xs[1:], 1):
-        s0, s1 = xs[0]._value.shape, x._value.shape
-        if len(s1) != r or any(a != b for j, (a, b) in enumerate(zip(s0, s1)) if j != axis):
-            raise InvalidArgumentError(
-                None, None, f"ConcatOp : Dimension {axis if len(s1) != r else next(j for j, (a, b) in enumerate(zip(s0, s1)) if j != axis and a != b)} "
-                f"in both shapes must be equal: shape[0] = {list(s0)} vs. shape[{i}] = "
-                f"{list(s1)} [Op:ConcatV2] name: concat")
+    """Joins tensors along an existing `axis`; all other dimensions must match.
+
+    Raises:
+      InvalidArgumentError: ranks or dimensions differ, scalars, or `axis` out of range.
+
+    >>> tf.concat([[1, 2], [3]], 0).numpy()
+    array([1, 2, 3], dtype=int32)
+    """
+    if isinstance(values, _TENSORISH):
+        values = [values]
+    if not values:
+        raise InvalidArgumentError(None, None, "ConcatV2 needs at least one input tensor, got "
+                                   "an empty list [Op:ConcatV2] name: concat")
+    xs = _convert_list(values, "ConcatV2", "concat")
     if len(xs) == 1:
         return identity(xs[0])
+    s0 = np.shape(xs[0]._value)
+    r = len(s0)
+    if r == 0:
+        raise InvalidArgumentError(None, None, "ConcatOp : Can't concatenate scalars (use "
+                                   "tf.stack instead) [Op:ConcatV2] name: concat")
+    axis = int(np.asarray(axis._value if isinstance(axis, _TENSORISH) else axis))
+    if not -r <= axis < r:
+        raise InvalidArgumentError(None, None, f"ConcatOp : Expected concatenating dimensions "
+                                   f"in the range [{-r}, {r}), but got {axis} [Op:ConcatV2]")
+    axis %= r
+    for i, x in enumerate(xs[1:], 1):
+        s1 = np.shape(x._value)
+        if len(s1) != r:
+            raise InvalidArgumentError(
+                None, None, f"ConcatOp : Ranks of all input tensors should match: shape[0] = "
+                f"{_dims(s0)} vs. shape[{i}] = {_dims(s1)} [Op:ConcatV2]")
+        for j in range(r):
+            if j != axis and s0[j] != s1[j]:
+                raise InvalidArgumentError(
+                    None, None, f"ConcatOp : Dimension {j} in both shapes must be equal: "
+                    f"shape[0] = {_dims(s0)} vs. shape[{i}] = {_dims(s1)} [Op:ConcatV2]")
     return _concat(*xs, axis=axis)
 
 
-@primitive("Pack", dtype=rules.same_as_input)
+def _stack_rule(*shapes, axis):
+    return tuple(shapes[0][:axis]) + (len(shapes),) + tuple(shapes[0][axis:])
+
+
+@primitive("Pack", shape=_stack_rule, dtype=rules.same_as_input)
 def _stack(*xs, axis):
     return np.stack(xs, axis=axis)
 
 
 @_stack.grad
 def _stack_grad(op, dy):
-    return tuple(unstack(dy, axis=op.attrs["axis"]))
+    return tuple(_unstack(dy, axis=op.attrs["axis"]))
 
 
 def stack(values, axis=0, name="stack"):
-    """Stacks tensors of one shape along a new `axis`.
+    """Stacks same-shaped tensors along a new `axis`.
+
+    Raises:
+      ValueError: `axis` is out of range.
+      InvalidArgumentError: the shapes or dtypes differ.
 
     >>> tf.stack([[1, 2], [3, 4]], axis=1).numpy().tolist()
     [[1, 3], [2, 4]]
     """
-    xs = [to_tensor(v) for v in values]
-    if not xs:
-        raise ValueError("List argument 'values' to 'Pack' Op with length 0 shorter than "
-                         "minimum length 1.")
-    dt = xs[0]._value.dtype
-    s0 = xs[0]._value.shape
-    for i, x in enumerate(xs[1:], 1):
-        if x._value.dtype != dt:
-            from tapeflow._src.ops._helpers import dtype_mismatch
-            raise dtype_mismatch("Pack", xs[0].dtype, x.dtype, index=i)
-        if x._value.shape != s0:
-            raise InvalidArgumentError(
-                None, None, f"Shapes of all inputs must match: values[0].shape = {list(s0)} "
-                f"!= values[{i}].shape = {list(x._value.shape)} [Op:Pack] name: {name}")
+    values = list(values)
+    if axis == 0 and not any(isinstance(v, _TENSORISH) for v in values):
+        # A list of plain values is one constant, as in TF (so [1, 2.5] is float32).
+        try:
+            return convert_to_tensor(values)
+        except (TypeError, ValueError):
+            pass  # ragged: Pack reports it
+    plain = not any(isinstance(v, _TENSORISH) for v in values)
+    xs = _convert_list(values, "Pack", name)
+    axis = int(axis)
+    s0 = np.shape(xs[0]._value)
     r = len(s0) + 1
     if not -r <= axis < r:
         raise ValueError(f"Argument `axis` = {axis} not in range [{-r}, {r})")
+    for i, x in enumerate(xs[1:], 1):
+        if np.shape(x._value) != s0:
+            raise InvalidArgumentError(
+                None, None, f"Shapes of all inputs must match: values[0].shape = {_dims(s0)} "
+                f"!= values[{i}].shape = {_dims(np.shape(x._value))} [Op:Pack]"
+                f"{'' if plain else ' name: ' + name}")
     return _stack(*xs, axis=axis % r)
 
 
-@primitive("Unpack", dtype=rules.same_as_input, multi_output=True)
+def _unstack_rule(x, *, axis):
+    return tuple(x[:axis]) + tuple(x[axis + 1:])
+
+
+@primitive("Unpack", shape=_unstack_rule, dtype=rules.same_as_input, multi_output=True)
 def _unstack(x, *, axis):
     return tuple(np.take(x, i, axis=axis) for i in range(x.shape[axis]))
 
@@ -402,15 +588,26 @@ def _unstack_grad(op, *dys):
 
 
 def unstack(value, num=None, axis=0, name="unstack"):
-    """Splits a tensor into a list of tensors along `axis` (removing it)."""
+    """Splits a tensor along `axis` into a list of tensors with that axis removed.
+
+    Raises:
+      ValueError: `axis` is out of range.
+      InvalidArgumentError: `num` differs from the size of `axis`.
+
+    >>> [t.numpy().tolist() for t in tf.unstack([[1, 2], [3, 4]])]
+    [[1, 2], [3, 4]]
+    """
     x = to_tensor(value)
-    r = x._value.ndim
-    if r == 0:
-        raise ValueError("Cannot unstack a scalar tensor.")
-    axis = normalize_axis(axis, r, "Unpack")
-    if num is not None and num != x._value.shape[axis]:
-        raise ValueError(f"Cannot infer argument `num` from shape {x.shape}")
-    if x._value.shape[axis] == 0:
+    shp = np.shape(x._value)
+    r = len(shp)
+    axis = int(axis)
+    if not -r <= axis < r:
+        raise ValueError(f"Argument `axis` = {axis} not in range [{-r}, {r})")
+    axis %= r
+    if num is not None and num != shp[axis]:
+        raise InvalidArgumentError(None, None, f"Input shape axis {axis} must equal {num}, "
+                                   f"got shape {_dims(shp)} [Op:Unpack] name: {name}")
+    if shp[axis] == 0:
         return []
     return list(_unstack(x, axis=axis))
 
@@ -427,204 +624,64 @@ def _split_grad(op, *dys):
 
 
 def split(value, num_or_size_splits, axis=0, num=None, name="split"):
-    """Splits into `n` equal parts, or parts of the given sizes (one may be -1)."""
+    """Splits `value` along `axis` into `n` equal parts or parts of the given sizes (one
+    size may be -1, meaning the rest).
+
+    Raises:
+      InvalidArgumentError: the sizes do not add up, `n` does not divide the axis, or the
+        axis is out of range.
+
+    >>> [t.numpy().tolist() for t in tf.split(tf.range(5), [2, -1])]
+    [[0, 1], [2, 3, 4]]
+    """
     x = to_tensor(value)
-    axis = normalize_axis(axis, x._value.ndim, "SplitV")
-    dim = x._value.shape[axis]
-    if isinstance(num_or_size_splits, (numbers.Integral, np.integer)) or (
-            isinstance(num_or_size_splits, (Tensor, Variable))
-            and np.ndim(num_or_size_splits) == 0):
-        n = int(num_or_size_splits)
-        if n <= 0 or dim % n:
+    shp = np.shape(x._value)
+    r = len(shp)
+    axis = int(np.asarray(axis._value if isinstance(axis, _TENSORISH) else axis))
+    if isinstance(num_or_size_splits, _TENSORISH) and np.ndim(num_or_size_splits._value) == 0:
+        raise ValueError(f"Rank-0 tensors are not supported as the num_or_size_splits argument "
+                         f"to split. Argument provided: {str(num_or_size_splits)}")
+    n_split = isinstance(num_or_size_splits, numbers.Integral)
+    op = "Split" if n_split else "SplitV"
+    if not -r <= axis < r:
+        raise InvalidArgumentError(None, None, f"-input rank(-{r}) <= split_dim < input rank "
+                                   f"({r}), but got {axis} [Op:{op}] name: {name}")
+    axis %= r
+    dim = shp[axis]
+    if n_split:
+        n = int(np.asarray(num_or_size_splits))
+        if n < 1:
+            raise InvalidArgumentError(
+                None, None, f"Value for attr 'num_split' of {n} must be at least minimum 1"
+                f"\n\t; NodeDef: {{{{node Split}}}} [Op:Split] name: {name}")
+        if dim % n:
             raise InvalidArgumentError(
                 None, None, f"Number of ways to split should evenly divide the split "
                 f"dimension, but got split_dim {axis} (size = {dim}) and num_split {n} "
-                f"[Op:Split] name: split")
+                f"[Op:Split] name: {name}")
         sizes = (dim // n,) * n
     else:
-        sizes = [int(s) for s in np.asarray(num_or_size_splits).reshape(-1)]
-        if sizes.count(-1) == 1:
-            sizes[sizes.index(-1)] = dim - (sum(sizes) + 1)
-        if sum(sizes) != dim or any(s < 0 for s in sizes):
+        sizes = _as_int_list(num_or_size_splits)
+        if sizes.count(-1) > 1:
+            raise InvalidArgumentError(None, None, f"There can only be one -1 in the input. "
+                                       f"[Op:SplitV] name: {name}")
+        for j, sz in enumerate(sizes):
+            if sz < -1:
+                raise InvalidArgumentError(None, None, f"Split size at index {j} must be >= 0. "
+                                           f"Got: {sz} [Op:SplitV] name: {name}")
+        known = sum(s for s in sizes if s != -1)
+        if -1 in sizes:
+            if known > dim:
+                raise InvalidArgumentError(
+                    None, None, f"Determined shape must either match input shape along "
+                    f"split_dim exactly if fully specified, or be less than the size of the "
+                    f"input along split_dim if not fully specified.  Got: {known} "
+                    f"[Op:SplitV] name: {name}")
+            sizes[sizes.index(-1)] = dim - known
+        elif known != dim:
             raise InvalidArgumentError(
                 None, None, f"Determined shape must either match input shape along split_dim "
                 f"exactly if fully specified, or be less than the size of the input along "
-                f"split_dim if not fully specified.  Got: {sum(sizes)} [Op:SplitV] name: split")
+                f"split_dim if not fully specified.  Got: {known} [Op:SplitV] name: {name}")
         sizes = tuple(sizes)
     return list(_split(x, sizes=sizes, axis=axis))
-
-
-# ---------------------------------------------------------------------------------------
-# Indexing: tensor[...] (TensorFlow's StridedSlice)
-# ---------------------------------------------------------------------------------------
-
-def _index_error(key):
-    return TypeError(
-        "Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar "
-        f"tf.int32/tf.int64 tensors are valid indices, got {key!r}")
-
-
-def _canonical_key(key, shape):
-    """Validates a __getitem__ key and turns it into a hashable tuple of plain Python items."""
-    if not isinstance(key, tuple):
-        key = (key,)
-    out = []
-    for k in key:
-        if k is None or k is Ellipsis:
-            out.append(k)
-        elif isinstance(k, slice):
-            out.append(("s", _slice_part(k.start), _slice_part(k.stop), _slice_part(k.step)))
-        elif isinstance(k, (bool, np.bool_)):
-            raise _index_error(k)
-        elif isinstance(k, (numbers.Integral, np.integer)):
-            out.append(int(k))
-        elif isinstance(k, (Tensor, Variable)):
-            v = k._value
-            if v.ndim != 0 or v.dtype.kind not in "iu":
-                raise _index_error(k)
-            out.append(int(v))
-        elif isinstance(k, (list, tuple, np.ndarray)):
-            raise InvalidArgumentError(
-                None, None, f"Index out of range using input dim {len(shape)}; input has only "
-                f"{len(shape)} dims [Op:StridedSlice] name: strided_slice/")
-        else:
-            raise _index_error(k)
-    if out.count(Ellipsis) > 1:
-        raise ValueError("Multiple ellipses in slice spec not allowed")
-    return tuple(out)
-
-
-def _slice_part(v):
-    if v is None:
-        return None
-    if isinstance(v, (Tensor, Variable)):
-        return int(v._value)
-    return int(v)
-
-
-def _np_key(key, shape):
-    """The NumPy index for a canonical key, checking integer indices against `shape`."""
-    np_key = []
-    dim = 0
-    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
-    for k in key:
-        if k is None:
-            np_key.append(None)
-        elif k is Ellipsis:
-            np_key.append(Ellipsis)
-            dim += len(shape) - n_real
-        elif isinstance(k, tuple):
-            np_key.append(slice(k[1], k[2], k[3]))
-            if k[3] == 0:
-                raise InvalidArgumentError(None, None, "slice stride cannot be zero "
-                                           "[Op:StridedSlice] name: strided_slice/")
-            dim += 1
-        else:
-            if dim >= len(shape):
-                raise InvalidArgumentError(
-                    None, None, f"Index out of range using input dim {dim}; input has only "
-                    f"{len(shape)} dims [Op:StridedSlice] name: strided_slice/")
-            if not -shape[dim] <= k < shape[dim]:
-                raise InvalidArgumentError(
-                    None, None, f"slice index {k} of dimension {dim} out of bounds. "
-                    f"[Op:StridedSlice] name: strided_slice/")
-            np_key.append(k)
-            dim += 1
-    if dim > len(shape):
-        raise InvalidArgumentError(
-            None, None, f"Index out of range using input dim {len(shape)}; input has only "
-            f"{len(shape)} dims [Op:StridedSlice] name: strided_slice/")
-    return tuple(np_key)
-
-
-@primitive("StridedSlice", dtype=rules.same_as_input)
-def _strided_slice(x, *, key):
-    out = x[_np_key(key, x.shape)]
-    return out.copy() if isinstance(out, np.ndarray) else np.asarray(out)
-
-
-@_strided_slice.grad
-def _strided_slice_grad(op, dy):
-    x, = op.inputs
-    return _strided_slice_grad_prim(dy, key=op.attrs["key"], shape=x._value.shape)
-
-
-@primitive("StridedSliceGrad", dtype=rules.same_as_input)
-def _strided_slice_grad_prim(dy, *, key, shape):
-    out = np.zeros(shape, dtype=dy.dtype)
-    out[_np_key(key, shape)] = dy
-    return out
-
-
-@_strided_slice_grad_prim.grad
-def _strided_slice_grad_grad(op, ddx):
-    return _strided_slice(ddx, key=op.attrs["key"])
-
-
-def getitem(tensor, key):
-    """`tensor[key]` with TensorFlow's rules: ints, slices, `...`, `tf.newaxis`, scalar
-    integer tensors; out-of-range integers raise InvalidArgumentError."""
-    x = to_tensor(tensor)
-    return _strided_slice(x, key=_canonical_key(key, x._value.shape))
-
-
-# ---------------------------------------------------------------------------------------
-# Encodings and sequences
-# ---------------------------------------------------------------------------------------
-
-def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
-    """One-hot vectors along a new `axis` (default last); out-of-range indices give all-off.
-
-    >>> tf.one_hot([0, 2], 3).numpy()
-    array([[1., 0., 0.],
-           [0., 0., 1.]], dtype=float32)
-    """
-    idx = to_tensor(indices)._value
-    if idx.dtype.kind not in "iu":
-        raise InvalidArgumentError(None, None, f"indices must be an integer tensor, got "
-                                   f"{dtypes.from_numpy(idx.dtype).name} [Op:OneHot] name: ")
-    if dtype is None:
-        for v in (on_value, off_value):
-            if v is not None:
-                dtype = to_tensor(v).dtype
-                break
-        else:
-            dtype = dtypes.float32
-    dt = dtypes.as_dtype(dtype)._np
-    on = np.asarray(1 if on_value is None else to_tensor(on_value, dtype=dtype)._value, dt)
-    off = np.asarray(0 if off_value is None else to_tensor(off_value, dtype=dtype)._value, dt)
-    depth = int(depth)
-    hot = idx[..., None] == np.arange(depth)
-    out = np.where(hot, on, off).astype(dt)
-    if axis is not None and axis != -1:
-        out = np.moveaxis(out, -1, axis)
-    return _wrap(np.ascontiguousarray(out))
-
-
-def range_(start, limit=None, delta=1, dtype=None, name="range"):
-    """Numbers from `start` to `limit` (exclusive) by `delta`; `tf.range(n)` is 0..n-1.
-
-    The dtype is inferred from the arguments like tf.constant (int32 for Python ints,
-    float32 for Python floats) unless given.
-    """
-    if limit is None:
-        start, limit = 0, start
-    args = [to_tensor(v) for v in (start, limit, delta)]
-    if dtype is None:
-        order = [np.int32, np.int64, np.float32, np.float64]
-        kinds = [a._value.dtype for a in args]
-        dt = max(kinds, key=lambda d: order.index(d.type) if d.type in order else 0)
-    else:
-        dt = dtypes.as_dtype(dtype)._np
-    s, lim, d = (np.asarray(a._value).astype(np.float64) for a in args)
-    if d == 0:
-        raise InvalidArgumentError(None, None, "Requires delta != 0: 0 [Op:Range] name: ")
-    if (d > 0 and s > lim) or (d < 0 and s < lim):
-        raise InvalidArgumentError(
-            None, None, f"Requires start <= limit when delta > 0: {s:g}/{lim:g} "
-            f"[Op:Range] name: " if d > 0 else
-            f"Requires start >= limit when delta < 0: {s:g}/{lim:g} [Op:Range] name: ")
-    if np.dtype(dt).kind in "iu":
-        return _wrap(np.arange(int(s), int(lim), int(d), dtype=dt))
-    n = int(np.ceil((lim - s) / d))
-    return _wrap((s + d * np.arange(n)).astype(dt))
