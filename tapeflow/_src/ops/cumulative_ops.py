@@ -6,8 +6,21 @@ import numpy as np
 
 from tapeflow._src.framework import dtypes
 from tapeflow._src.ops import rules
-from tapeflow._src.ops._helpers import normalize_axis, to_tensor
+from tapeflow._src.framework.errors import InvalidArgumentError
+from tapeflow._src.ops._helpers import _TENSORISH, to_tensor
 from tapeflow._src.ops.registry import primitive
+
+
+def _scan_axis(axis, rank, op_name):
+    """The scan axis in [0, rank); TensorFlow rejects scalars and out-of-range axes."""
+    if isinstance(axis, _TENSORISH):
+        axis = int(np.asarray(axis))
+    axis = int(axis)
+    if not -rank <= axis < rank:
+        raise InvalidArgumentError(
+            None, None, f"ScanOp: Expected scan axis in the range [{-rank}, {rank}), but got "
+            f"{axis} [Op:{op_name}] name: ")
+    return axis % rank
 
 
 def _scan(fn, identity, x, axis, exclusive, reverse):
@@ -42,7 +55,7 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
     array([1, 3, 6], dtype=int32)
     """
     x = to_tensor(x)
-    axis = normalize_axis(axis, max(x._value.ndim, 1), "Cumsum")
+    axis = _scan_axis(axis, x._value.ndim, "Cumsum")
     return _cumsum(x, axis=axis, exclusive=bool(exclusive), reverse=bool(reverse))
 
 
@@ -52,19 +65,25 @@ def _cumprod(x, *, axis, exclusive, reverse):
     return _scan(np.cumprod, 1, x, axis, exclusive, reverse)
 
 
-# TensorFlow's rule: reverse cumsum of dy * y, divided by x. Like TensorFlow it is not
-# defined where x == 0; reduce_prod's gradient handles zeros separately.
+# TensorFlow's rule: reverse cumsum of dy * y, divided by x with div_no_nan, so the
+# gradient is 0 (not NaN) where x == 0. That is wrong but it is what TensorFlow returns;
+# reduce_prod's gradient handles zeros exactly.
 @_cumprod.grad
 def _cumprod_grad(op, dy):
     x, = op.inputs
     y, = op.outputs
     a = op.attrs
+    from tapeflow._src.ops.math_ops import div_no_nan
     out = _cumsum(dy * y, axis=a["axis"], exclusive=a["exclusive"], reverse=not a["reverse"])
-    return out / x
+    return div_no_nan(out, x)
 
 
 def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
-    """Running product along `axis`; `exclusive` leaves out the current element."""
+    """Running product along `axis`; `exclusive` leaves out the current element.
+
+    >>> tf.math.cumprod([1, 2, 3], exclusive=True).numpy()
+    array([1, 1, 2], dtype=int32)
+    """
     x = to_tensor(x)
-    axis = normalize_axis(axis, max(x._value.ndim, 1), "Cumprod")
+    axis = _scan_axis(axis, x._value.ndim, "Cumprod")
     return _cumprod(x, axis=axis, exclusive=bool(exclusive), reverse=bool(reverse))

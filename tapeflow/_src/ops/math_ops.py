@@ -1,4 +1,7 @@
-"""Element-wise math: arithmetic, unary functions, comparisons, logic and casts.
+"""Element-wise math: arithmetic, unary functions, complex parts and casts.
+
+Comparisons, logic and bitwise ops live in math_compare_ops.py, casts in math_cast_ops.py;
+both are re-exported here.
 
 Binary ops convert operands with `binary_args` (no dtype promotion, as in TensorFlow) and
 broadcast with NumPy's rules; the engine sums gradients back to each input's shape.
@@ -17,6 +20,16 @@ from tapeflow._src.framework.errors import InvalidArgumentError
 from tapeflow._src.framework.tensor import Tensor
 from tapeflow._src.ops import rules
 from tapeflow._src.ops._helpers import binary_args, to_tensor
+from tapeflow._src.ops.math_cast_ops import (  # noqa: F401 - re-exported
+    _cast, cast, saturate_cast, to_float,
+)
+from tapeflow._src.ops.math_compare_ops import (  # noqa: F401 - re-exported
+    _broadcasting, _incompatible, _equal, _not_equal, _less, _less_equal, _greater,
+    _greater_equal, _logical_and, _logical_or, _logical_not, _is_nan, _is_inf, _is_finite,
+    bitwise_and, bitwise_or, bitwise_xor, bool_input, equal, greater, greater_equal, invert,
+    is_finite, is_inf, is_nan, left_shift, less, less_equal, logical_and, logical_not,
+    logical_or, logical_xor, not_equal, right_shift, tensor_equals, tensor_not_equals,
+)
 from tapeflow._src.ops.registry import primitive
 
 D = dtypes
@@ -41,7 +54,10 @@ def _conj(t):
 @primitive("AddV2", shape=rules.broadcast, dtype=rules.same_as_input,
            allowed=NUMERIC | {D.string})
 def _add(x, y):
-    return np.add(x, y)
+    try:
+        return np.add(x, y)
+    except ValueError:
+        raise _incompatible("AddV2", x, y) from None
 
 
 @_add.grad
@@ -62,7 +78,10 @@ def add(x, y, name=None):
 
 @primitive("Sub", shape=rules.broadcast, dtype=rules.same_as_input, allowed=NUMERIC)
 def _sub(x, y):
-    return np.subtract(x, y)
+    try:
+        return np.subtract(x, y)
+    except ValueError:
+        raise _incompatible("Sub", x, y) from None
 
 
 @_sub.grad
@@ -79,7 +98,10 @@ def subtract(x, y, name=None):
 
 @primitive("Mul", shape=rules.broadcast, dtype=rules.same_as_input, allowed=NUMERIC)
 def _mul(x, y):
-    return np.multiply(x, y)
+    try:
+        return np.multiply(x, y)
+    except ValueError:
+        raise _incompatible("Mul", x, y) from None
 
 
 @_mul.grad
@@ -96,6 +118,7 @@ def multiply(x, y, name=None):
 
 
 @primitive("RealDiv", shape=rules.broadcast, dtype=rules.same_as_input, allowed=INEXACT)
+@_broadcasting("RealDiv")
 def _real_div(x, y):
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.true_divide(x, y)
@@ -117,28 +140,41 @@ _TRUEDIV_INT = {np.dtype(np.int8): np.float32, np.dtype(np.int16): np.float32,
 def truediv(x, y, name=None):
     """Divides x / y as floats; integer inputs are cast to float first (as TensorFlow does).
 
-    >>> tf.math.truediv(1, 2).dtype
-    tf.float64
+    >>> tf.math.truediv(1, 2).dtype == tf.float64
+    True
     """
     x, y = binary_args(x, y, "RealDiv")
     to = _TRUEDIV_INT.get(x._value.dtype)
     if to is not None:
         x, y = cast(x, to), cast(y, to)
     elif x._value.dtype.kind not in "fc":
-        raise TypeError(f"Invalid dtype {x.dtype} in __truediv__")
+        raise TypeError(f"Invalid dtype tf.{x.dtype.name} in __truediv__. Expected one of "
+                        f"{_TRUEDIV_NAMES}.")
     return _real_div(x, y)
 
 
+# TensorFlow prints this set in this order.
+_TRUEDIV_NAMES = ("{tf.uint8, tf.int8, tf.uint16, tf.int16, tf.uint32, tf.int32, tf.uint64, "
+                  "tf.int64, tf.bfloat16, tf.float16, tf.float32, tf.float64, tf.complex64, "
+                  "tf.complex128}")
+
+
 def divide(x, y, name=None):
-    """Same as `truediv`: x / y computed in floating point."""
+    """Same as `truediv`: x / y computed in floating point.
+
+    >>> tf.divide(3, 2).numpy()
+    np.float64(1.5)
+    """
     return truediv(x, y)
 
 
 def realdiv(x, y, name=None):
+    """x / y for floating or complex tensors of one dtype (no integer casting)."""
     return _real_div(*binary_args(x, y, "RealDiv"))
 
 
 @primitive("DivNoNan", shape=rules.broadcast, dtype=rules.same_as_input, allowed=INEXACT)
+@_broadcasting("DivNoNan")
 def _div_no_nan(x, y):
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.true_divide(x, y)
@@ -147,13 +183,26 @@ def _div_no_nan(x, y):
 
 @_div_no_nan.grad
 def _div_no_nan_grad(op, dy):
-    x, y = op.inputs
+    x, y = (_conj(t) for t in op.inputs)
     return div_no_nan(dy, y), dy * div_no_nan(div_no_nan(-x, y), y)
 
 
 def div_no_nan(x, y, name=None):
-    """x / y, but 0 wherever y is 0."""
-    return _div_no_nan(*binary_args(x, y, "DivNoNan"))
+    """x / y, but 0 wherever y is 0 (even when x is NaN or inf).
+
+    Integer inputs are cast to floats first, as `truediv` does.
+
+    >>> tf.math.divide_no_nan(tf.constant([1.0, 2.0]), tf.constant([0.0, 4.0])).numpy()
+    array([0. , 0.5], dtype=float32)
+    """
+    x, y = binary_args(x, y, "DivNoNan")
+    to = _TRUEDIV_INT.get(x._value.dtype)
+    if to is not None:
+        x, y = cast(x, to), cast(y, to)
+    return _div_no_nan(x, y)
+
+
+divide_no_nan = div_no_nan
 
 
 def _int_zero_check(y, name):
@@ -163,10 +212,12 @@ def _int_zero_check(y, name):
 
 @primitive("FloorDiv", shape=rules.broadcast, dtype=rules.same_as_input,
            allowed=REAL, differentiable=False)
+@_broadcasting("FloorDiv")
 def _floor_div(x, y):
     _int_zero_check(y, "FloorDiv")
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.floor_divide(x, y)
+        with np.errstate(over="ignore"):  # INT_MIN // -1 wraps, as in TensorFlow
+            return np.floor_divide(x, y)
 
 
 def floordiv(x, y, name=None):
@@ -178,6 +229,7 @@ floor_div = floordiv
 
 
 @primitive("FloorMod", shape=rules.broadcast, dtype=rules.same_as_input, allowed=REAL)
+@_broadcasting("FloorMod")
 def _floor_mod(x, y):
     _int_zero_check(y, "FloorMod")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -198,10 +250,19 @@ def floormod(x, y, name=None):
 mod = floormod
 
 
+def _truncated_zero_check(y, name):
+    """Integer division by zero: TensorFlow's truncating kernels report an InternalError."""
+    if y.dtype.kind in "iu" and not np.all(y):
+        from tapeflow._src.framework.errors import InternalError
+        raise InternalError(None, None, "Unexpected error in binary operator (only integer div "
+                            f"and mod should have errors) [Op:{name}] name: ")
+
+
 @primitive("TruncateDiv", shape=rules.broadcast, dtype=rules.same_as_input, allowed=REAL,
            differentiable=False)
+@_broadcasting("TruncateDiv")
 def _truncate_div(x, y):
-    _int_zero_check(y, "TruncateDiv")
+    _truncated_zero_check(y, "TruncateDiv")
     if x.dtype.kind in "iu":
         q = np.abs(x) // np.abs(y)
         return (q * np.sign(x) * np.sign(y)).astype(x.dtype)
@@ -210,10 +271,34 @@ def _truncate_div(x, y):
 
 
 def truncatediv(x, y, name=None):
+    """x / y rounded toward zero (C-style); integer division by zero is an error.
+
+    >>> tf.truncatediv(tf.constant([-7, 7]), tf.constant([2, 2])).numpy()
+    array([-3,  3], dtype=int32)
+    """
     return _truncate_div(*binary_args(x, y, "TruncateDiv"))
 
 
-@primitive("Pow", shape=rules.broadcast, dtype=rules.same_as_input, allowed=NUMERIC)
+@primitive("TruncateMod", shape=rules.broadcast, dtype=rules.same_as_input, allowed=REAL,
+           differentiable=False)
+@_broadcasting("TruncateMod")
+def _truncate_mod(x, y):
+    _truncated_zero_check(y, "TruncateMod")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.fmod(x, y)
+
+
+def truncatemod(x, y, name=None):
+    """The remainder of truncated division: it has the sign of x (C's fmod).
+
+    >>> tf.truncatemod(tf.constant([-7, 7]), tf.constant([2, -2])).numpy()
+    array([-1,  1], dtype=int32)
+    """
+    return _truncate_mod(*binary_args(x, y, "TruncateMod"))
+
+
+@primitive("Pow", shape=rules.broadcast, dtype=rules.same_as_input, allowed=SIGNED)
+@_broadcasting("Pow")
 def _pow(x, y):
     if x.dtype.kind in "iu" and np.any(np.asarray(y) < 0):
         raise InvalidArgumentError(
@@ -243,6 +328,7 @@ def pow(x, y, name=None):  # noqa: A001 - TensorFlow's name
 
 
 @primitive("Maximum", shape=rules.broadcast, dtype=rules.same_as_input, allowed=REAL)
+@_broadcasting("Maximum")
 def _maximum(x, y):
     return np.maximum(x, y)
 
@@ -261,6 +347,7 @@ def maximum(x, y, name=None):
 
 
 @primitive("Minimum", shape=rules.broadcast, dtype=rules.same_as_input, allowed=REAL)
+@_broadcasting("Minimum")
 def _minimum(x, y):
     return np.minimum(x, y)
 
@@ -279,7 +366,8 @@ def minimum(x, y, name=None):
 
 
 @primitive("SquaredDifference", shape=rules.broadcast, dtype=rules.same_as_input,
-           allowed=NUMERIC)
+           allowed=INEXACT | {D.int32, D.int64})
+@_broadcasting("SquaredDifference")
 def _squared_difference(x, y):
     d = np.subtract(x, y)
     return d * np.conj(d) if d.dtype.kind == "c" else d * d
@@ -298,6 +386,7 @@ def squared_difference(x, y, name=None):
 
 
 @primitive("Atan2", shape=rules.broadcast, dtype=rules.same_as_input, allowed=FLOAT)
+@_broadcasting("Atan2")
 def _atan2(y, x):
     return np.arctan2(y, x)
 
@@ -315,6 +404,7 @@ def atan2(y, x, name=None):
 
 
 @primitive("Xdivy", shape=rules.broadcast, dtype=rules.same_as_input, allowed=INEXACT)
+@_broadcasting("Xdivy")
 def _xdivy(x, y):
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(x == 0, np.zeros((), np.result_type(x, y)), x / y)
@@ -323,8 +413,10 @@ def _xdivy(x, y):
 @_xdivy.grad
 def _xdivy_grad(op, dy):
     x, y = op.inputs
-    nz = cast(not_equal(x, 0), dy.dtype)
-    return dy * nz / y, -dy * xdivy(x, y * y)
+    # As TensorFlow: both partials are 0 where x == 0, even at y == 0. TensorFlow does
+    # not conjugate here (unlike its other complex rules); neither do we.
+    nz = cast(not_equal(x, 0), x.dtype)
+    return dy * xdivy(nz, y), dy * xdivy(-x, y * y)
 
 
 def xdivy(x, y, name=None):
@@ -333,6 +425,7 @@ def xdivy(x, y, name=None):
 
 
 @primitive("Xlogy", shape=rules.broadcast, dtype=rules.same_as_input, allowed=INEXACT)
+@_broadcasting("Xlogy")
 def _xlogy(x, y):
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(x == 0, np.zeros((), np.result_type(x, y)), x * np.log(y))
@@ -341,8 +434,10 @@ def _xlogy(x, y):
 @_xlogy.grad
 def _xlogy_grad(op, dy):
     x, y = op.inputs
-    nz = cast(not_equal(x, 0), dy.dtype)
-    return dy * nz * log(y), dy * xdivy(x, y)
+    # As TensorFlow: both partials are 0 where x == 0, even at y == 0.
+    # As TensorFlow: 0 where x == 0, and no conjugation for complex inputs.
+    nz = cast(not_equal(x, 0), x.dtype)
+    return dy * xlogy(nz, y), dy * xdivy(x, y)
 
 
 def xlogy(x, y, name=None):
@@ -394,7 +489,8 @@ def _abs_grad(op, dy):
     x, = op.inputs
     if x._value.dtype.kind == "c":
         y, = op.outputs
-        return cast(dy, x.dtype) * x / cast(y, x.dtype)  # TF: complex grad is dy * x / |x|
+        # TensorFlow: dy * x / |x|, and 0 at x == 0.
+        return div_no_nan(cast(dy, x.dtype) * x, cast(y, x.dtype))
     return dy * sign(x)
 
 
@@ -526,6 +622,7 @@ def _sin_grad(op, dy):
 
 
 def sin(x, name=None):
+    """Sine element-wise (radians)."""
     return _sin(to_tensor(x))
 
 
@@ -538,6 +635,7 @@ def _cos_grad(op, dy):
 
 
 def cos(x, name=None):
+    """Cosine element-wise (radians)."""
     return _cos(to_tensor(x))
 
 
@@ -551,6 +649,7 @@ def _tan_grad(op, dy):
 
 
 def tan(x, name=None):
+    """Tangent element-wise (radians)."""
     return _tan(to_tensor(x))
 
 
@@ -560,10 +659,11 @@ _asin = _unary("Asin", np.arcsin, INEXACT, errstate=True)
 @_asin.grad
 def _asin_grad(op, dy):
     x, = op.inputs
-    return dy * rsqrt(1 - x * x)
+    return dy * _conj(rsqrt(1 - x * x))
 
 
 def asin(x, name=None):
+    """Inverse sine element-wise; NaN outside [-1, 1] for real inputs."""
     return _asin(to_tensor(x))
 
 
@@ -573,10 +673,11 @@ _acos = _unary("Acos", np.arccos, INEXACT, errstate=True)
 @_acos.grad
 def _acos_grad(op, dy):
     x, = op.inputs
-    return -dy * rsqrt(1 - x * x)
+    return -dy * _conj(rsqrt(1 - x * x))
 
 
 def acos(x, name=None):
+    """Inverse cosine element-wise; NaN outside [-1, 1] for real inputs."""
     return _acos(to_tensor(x))
 
 
@@ -586,10 +687,11 @@ _atan = _unary("Atan", np.arctan, INEXACT)
 @_atan.grad
 def _atan_grad(op, dy):
     x, = op.inputs
-    return dy / (1 + x * x)
+    return dy / _conj(1 + x * x)
 
 
 def atan(x, name=None):
+    """Inverse tangent element-wise."""
     return _atan(to_tensor(x))
 
 
@@ -602,6 +704,7 @@ def _sinh_grad(op, dy):
 
 
 def sinh(x, name=None):
+    """Hyperbolic sine element-wise."""
     return _sinh(to_tensor(x))
 
 
@@ -614,6 +717,7 @@ def _cosh_grad(op, dy):
 
 
 def cosh(x, name=None):
+    """Hyperbolic cosine element-wise."""
     return _cosh(to_tensor(x))
 
 
@@ -636,11 +740,13 @@ _asinh = _unary("Asinh", np.arcsinh, INEXACT)
 
 @_asinh.grad
 def _asinh_grad(op, dy):
-    x, = op.inputs
-    return dy * rsqrt(x * x + 1)
+    # 1 / cosh(asinh(x)), from the output as TensorFlow does (same branch for complex).
+    y, = op.outputs
+    return dy / _conj(cosh(y))
 
 
 def asinh(x, name=None):
+    """Inverse hyperbolic sine element-wise."""
     return _asinh(to_tensor(x))
 
 
@@ -649,11 +755,13 @@ _acosh = _unary("Acosh", np.arccosh, INEXACT, errstate=True)
 
 @_acosh.grad
 def _acosh_grad(op, dy):
-    x, = op.inputs
-    return dy * rsqrt(x * x - 1)
+    # 1 / sinh(acosh(x)): unlike rsqrt(x*x - 1) it has the right sign off the real line.
+    y, = op.outputs
+    return dy / _conj(sinh(y))
 
 
 def acosh(x, name=None):
+    """Inverse hyperbolic cosine element-wise; NaN below 1 for real inputs."""
     return _acosh(to_tensor(x))
 
 
@@ -663,10 +771,11 @@ _atanh = _unary("Atanh", np.arctanh, INEXACT, errstate=True)
 @_atanh.grad
 def _atanh_grad(op, dy):
     x, = op.inputs
-    return dy / (1 - x * x)
+    return dy / _conj(1 - x * x)
 
 
 def atanh(x, name=None):
+    """Inverse hyperbolic tangent element-wise; +-inf at +-1, NaN beyond."""
     return _atanh(to_tensor(x))
 
 
@@ -716,6 +825,7 @@ def erf(x, name=None):
 
 
 def erfc(x, name=None):
+    """The complementary error function, 1 - erf(x), element-wise."""
     return 1 - erf(x)
 
 
@@ -729,8 +839,24 @@ def _reciprocal_grad(op, dy):
 
 
 def reciprocal(x, name=None):
-    """1 / x element-wise."""
-    return _reciprocal(to_tensor(x))
+    """1 / x element-wise (floating and complex tensors).
+
+    >>> tf.math.reciprocal(tf.constant([2.0, 0.0])).numpy()
+    array([0.5, inf], dtype=float32)
+    """
+    x = to_tensor(x)
+    if x._value.dtype.kind == "i":
+        raise _no_kernel("Reciprocal", x.dtype)  # TF registers the op but no CPU kernel
+    return _reciprocal(x)
+
+
+def _no_kernel(op_name, dtype):
+    """TensorFlow's NotFoundError for an op whose signature allows `dtype` but has no kernel."""
+    from tapeflow._src.framework.errors import NotFoundError
+    enum = "DT_" + dtypes.tf_name(dtype).upper()
+    return NotFoundError(None, None, f"Could not find device for node: {{{{node {op_name}}}}} = "
+                         f"{op_name}[T={enum}]\nAll kernels registered for op {op_name}:\n"
+                         f"  (tapeflow: none for {dtypes.tf_name(dtype)}) [Op:{op_name}] name: ")
 
 
 inv = reciprocal
@@ -751,6 +877,7 @@ def ceil(x, name=None):
 
 
 def rint(x, name=None):
+    """Rounds to the nearest integer, halves to even (floating tensors)."""
     return _rint(to_tensor(x))
 
 
@@ -765,6 +892,8 @@ def round(x, name=None):  # noqa: A001 - TensorFlow's name
     x = to_tensor(x)
     if x._value.dtype.kind in "iu":
         return x
+    if x._value.dtype.kind == "c":
+        raise _no_kernel("Round", x.dtype)
     return _round(x)
 
 
@@ -786,6 +915,8 @@ def conj(x, name=None):
     """The complex conjugate; real tensors are returned unchanged."""
     x = to_tensor(x)
     if x._value.dtype.kind != "c":
+        if x._value.dtype.kind in "OSU":
+            raise TypeError(f"Expected numeric or variant tensor, got dtype tf.{x.dtype.name}.")
         return x
     return _conj_prim(x)
 
@@ -834,12 +965,14 @@ def _complex_grad(op, dy):
 
 
 def complex_(real, imag, name=None):  # noqa: A002
+    """Builds a complex tensor from real and imaginary parts of one float dtype."""
     return _complex(*binary_args(real, imag, "Complex"))
 
 
 @primitive("Angle", shape=rules.same_shape, dtype=rules.real_of, allowed=INEXACT)
 def _angle(x):
-    return np.angle(x).astype(x.real.dtype)
+    # In double precision, then rounded: float32 arctan2 can be an ulp off TensorFlow's.
+    return np.angle(x.astype(np.complex128)).astype(x.real.dtype)
 
 
 @_angle.grad
@@ -855,256 +988,9 @@ def angle(input, name=None):  # noqa: A002
     x = to_tensor(input)
     if x._value.dtype.kind == "c":
         return _angle(x)
+    if x._value.dtype.kind != "f":
+        raise TypeError(f"Cannot convert {np.pi!r} to EagerTensor of dtype {x.dtype.name}")
     return where_(less(x, 0), np.pi * ones_like_(x), zeros_like_(x))
-
-
-# ---------------------------------------------------------------------------------------
-# Comparisons and logic (never differentiated)
-# ---------------------------------------------------------------------------------------
-
-def _compare(name, fn, allowed):
-    def forward(x, y):
-        return fn(x, y)
-    forward.__name__ = f"_{name.lower()}"
-    prim = primitive(name, shape=rules.broadcast, dtype=rules.to_bool, allowed=allowed,
-                     differentiable=False)(forward)
-
-    def public(x, y, name=None):
-        return prim(*binary_args(x, y, prim.name))
-    return prim, public
-
-
-_less, less = _compare("Less", np.less, REAL)
-_less_equal, less_equal = _compare("LessEqual", np.less_equal, REAL)
-_greater, greater = _compare("Greater", np.greater, REAL)
-_greater_equal, greater_equal = _compare("GreaterEqual", np.greater_equal, REAL)
-
-
-def _eq_forward(x, y):
-    return np.equal(x, y)
-
-
-_equal = primitive("Equal", shape=rules.broadcast, dtype=rules.to_bool,
-                   differentiable=False)(_eq_forward)
-_not_equal = primitive("NotEqual", shape=rules.broadcast, dtype=rules.to_bool,
-                       differentiable=False)(lambda x, y: np.not_equal(x, y))
-
-
-def equal(x, y, name=None):
-    """x == y element-wise, with broadcasting."""
-    return _equal(*binary_args(x, y, "Equal"))
-
-
-def not_equal(x, y, name=None):
-    """x != y element-wise, with broadcasting."""
-    return _not_equal(*binary_args(x, y, "NotEqual"))
-
-
-def tensor_equals(x, y):
-    """`x == y` for tensors: element-wise, or a scalar False when shapes can't broadcast."""
-    if y is None:
-        return False
-    x = to_tensor(x)
-    y = to_tensor(y, dtype=x.dtype) if not isinstance(y, Tensor) else y
-    if x._value.dtype != y._value.dtype:
-        from tapeflow._src.ops._helpers import dtype_mismatch
-        raise dtype_mismatch("Equal", x.dtype, y.dtype)
-    try:
-        np.broadcast_shapes(x._value.shape, y._value.shape)
-    except ValueError:
-        return _wrap_bool(False)
-    return _equal(x, y)
-
-
-def tensor_not_equals(x, y):
-    if y is None:
-        return True
-    eq = tensor_equals(x, y)
-    return logical_not(eq)
-
-
-def _wrap_bool(b):
-    from tapeflow._src.framework.tensor import _wrap
-    return _wrap(np.bool_(b))
-
-
-_BOOL = {D.bool_}
-_logical_and = primitive("LogicalAnd", shape=rules.broadcast, dtype=rules.to_bool,
-                         allowed=_BOOL, differentiable=False)(lambda x, y: np.logical_and(x, y))
-_logical_or = primitive("LogicalOr", shape=rules.broadcast, dtype=rules.to_bool,
-                        allowed=_BOOL, differentiable=False)(lambda x, y: np.logical_or(x, y))
-_logical_not = primitive("LogicalNot", shape=rules.same_shape, dtype=rules.to_bool,
-                         allowed=_BOOL, differentiable=False)(lambda x: np.logical_not(x))
-
-
-def logical_and(x, y, name=None):
-    return _logical_and(*binary_args(x, y, "LogicalAnd"))
-
-
-def logical_or(x, y, name=None):
-    return _logical_or(*binary_args(x, y, "LogicalOr"))
-
-
-def logical_not(x, name=None):
-    return _logical_not(to_tensor(x))
-
-
-def logical_xor(x, y, name=None):
-    """(x or y) and not (x and y)."""
-    return logical_and(logical_or(x, y), logical_not(logical_and(x, y)))
-
-
-_is_nan = primitive("IsNan", shape=rules.same_shape, dtype=rules.to_bool, allowed=FLOAT,
-                    differentiable=False)(lambda x: np.isnan(x))
-_is_inf = primitive("IsInf", shape=rules.same_shape, dtype=rules.to_bool, allowed=FLOAT,
-                    differentiable=False)(lambda x: np.isinf(x))
-_is_finite = primitive("IsFinite", shape=rules.same_shape, dtype=rules.to_bool, allowed=FLOAT,
-                       differentiable=False)(lambda x: np.isfinite(x))
-
-
-def is_nan(x, name=None):
-    return _is_nan(to_tensor(x))
-
-
-def is_inf(x, name=None):
-    return _is_inf(to_tensor(x))
-
-
-def is_finite(x, name=None):
-    return _is_finite(to_tensor(x))
-
-
-# ---------------------------------------------------------------------------------------
-# Bitwise ops (integers only)
-# ---------------------------------------------------------------------------------------
-
-_bitwise_and = primitive("BitwiseAnd", shape=rules.broadcast, dtype=rules.same_as_input,
-                         allowed=INTS, differentiable=False)(lambda x, y: np.bitwise_and(x, y))
-_bitwise_or = primitive("BitwiseOr", shape=rules.broadcast, dtype=rules.same_as_input,
-                        allowed=INTS, differentiable=False)(lambda x, y: np.bitwise_or(x, y))
-_bitwise_xor = primitive("BitwiseXor", shape=rules.broadcast, dtype=rules.same_as_input,
-                         allowed=INTS, differentiable=False)(lambda x, y: np.bitwise_xor(x, y))
-_invert = primitive("Invert", shape=rules.same_shape, dtype=rules.same_as_input,
-                    allowed=INTS, differentiable=False)(lambda x: np.invert(x))
-
-
-def _shift_check(y, bits):
-    return np.clip(y, 0, bits - 1)
-
-
-_left_shift = primitive("LeftShift", shape=rules.broadcast, dtype=rules.same_as_input,
-                        allowed=INTS, differentiable=False)(lambda x, y: np.left_shift(x, y))
-_right_shift = primitive("RightShift", shape=rules.broadcast, dtype=rules.same_as_input,
-                         allowed=INTS, differentiable=False)(lambda x, y: np.right_shift(x, y))
-
-
-def bitwise_and(x, y, name=None):
-    return _bitwise_and(*binary_args(x, y, "BitwiseAnd"))
-
-
-def bitwise_or(x, y, name=None):
-    return _bitwise_or(*binary_args(x, y, "BitwiseOr"))
-
-
-def bitwise_xor(x, y, name=None):
-    return _bitwise_xor(*binary_args(x, y, "BitwiseXor"))
-
-
-def invert(x, name=None):
-    return _invert(to_tensor(x))
-
-
-def left_shift(x, y, name=None):
-    return _left_shift(*binary_args(x, y, "LeftShift"))
-
-
-def right_shift(x, y, name=None):
-    return _right_shift(*binary_args(x, y, "RightShift"))
-
-
-# ---------------------------------------------------------------------------------------
-# Casts
-# ---------------------------------------------------------------------------------------
-
-@primitive("Cast", shape=rules.same_shape)
-def _cast(x, *, to):
-    if to.kind == "O":
-        raise InvalidArgumentError(None, None, "Cast to string is not supported")
-    if x.dtype.kind == "O":
-        raise InvalidArgumentError(None, None, "Cast string to number is not supported")
-    if x.dtype.kind == "c" and to.kind != "c":
-        x = np.real(x)
-    if x.dtype.kind == "f" and to.kind in "iu":
-        # TensorFlow truncates toward zero and wraps like C; NaN becomes 0-ish garbage there.
-        with np.errstate(invalid="ignore"):
-            return np.trunc(x).astype(to)
-    if x.dtype.kind in "iu" and to.kind in "iu":
-        return x.astype(to)
-    return x.astype(to)
-
-
-@_cast.grad
-def _cast_grad(op, dy):
-    x, = op.inputs
-    if x._value.dtype.kind in "fc" and dy._value.dtype.kind in "fc":
-        return cast(dy, x.dtype)
-    return None
-
-
-def cast(x, dtype, name=None):
-    """Casts x to `dtype` (floats to ints truncate toward zero; complex to real drops the
-    imaginary part). The gradient flows only between floating/complex dtypes.
-
-    >>> tf.cast(tf.constant([1.7, -1.7]), tf.int32).numpy()
-    array([ 1, -1], dtype=int32)
-    """
-    dtype = dtypes.as_dtype(dtype)
-    if not isinstance(x, Tensor):
-        from tapeflow._src.framework.variables import Variable
-        if isinstance(x, Variable):
-            x = x._read()
-        else:
-            x = _convert_for_cast(x, dtype)
-    if x._value.dtype == dtype._np:
-        return x
-    return _cast(x, to=dtype._np)
-
-
-def _convert_for_cast(x, dtype):
-    from tapeflow._src.framework.convert import convert_to_tensor
-    if isinstance(x, (np.ndarray, np.generic)):
-        return convert_to_tensor(x)
-    try:
-        return convert_to_tensor(x, dtype=dtype)
-    except (TypeError, ValueError):
-        return convert_to_tensor(x)
-
-
-def saturate_cast(value, dtype, name=None):
-    """Casts, clamping values to the target dtype's range first (no wrap-around)."""
-    dtype = dtypes.as_dtype(dtype)
-    x = to_tensor(value)
-    if x.dtype.is_complex and not dtype.is_complex:
-        x = real(x)
-    if dtype.is_integer or dtype.is_floating:
-        src = x.dtype
-        lo, hi = dtype.min, dtype.max
-        if src.is_integer or src.is_floating:
-            if src.min < lo:
-                x = maximum(x, cast(np.array(lo).astype(src._np) if src.is_floating
-                                    else _clamp_int(lo, src), src))
-            if src.max > hi:
-                x = minimum(x, cast(np.array(hi).astype(src._np) if src.is_floating
-                                    else _clamp_int(hi, src), src))
-    return cast(x, dtype)
-
-
-def _clamp_int(v, src):
-    return np.array(v, dtype=src._np)
-
-
-def to_float(x, name="ToFloat"):
-    return cast(x, dtypes.float32)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1112,16 +998,19 @@ def to_float(x, name="ToFloat"):
 # ---------------------------------------------------------------------------------------
 
 def zeros_like_(x):
+    """array_ops.zeros_like, imported late to avoid an import cycle."""
     from tapeflow._src.ops.array_ops import zeros_like
     return zeros_like(x)
 
 
 def ones_like_(x):
+    """array_ops.ones_like, imported late to avoid an import cycle."""
     from tapeflow._src.ops.array_ops import ones_like
     return ones_like(x)
 
 
 def where_(c, x, y):
+    """array_ops.where, imported late to avoid an import cycle."""
     from tapeflow._src.ops.array_ops import where
     return where(c, x, y)
 
@@ -1140,10 +1029,15 @@ def _add_n_grad(op, dy):
 
 
 def add_n(inputs, name=None):
-    """Sums a list of tensors of the same shape and dtype."""
-    if not inputs:
-        raise ValueError("inputs must be a non-empty list of tensors.")
-    xs = [to_tensor(x) for x in inputs]
+    """Sums a list of tensors of the same shape and dtype (no broadcasting).
+
+    >>> tf.add_n([tf.constant([1, 2]), tf.constant([3, 4])]).numpy()
+    array([4, 6], dtype=int32)
+    """
+    xs = [to_tensor(x) for x in inputs] if inputs is not None else []
+    if not xs:
+        raise ValueError("Inputs must be an iterable of at least one Tensor/IndexedSlices "
+                         "with the same dtype and shape.")
     for i, x in enumerate(xs[1:], 1):
         if x._value.dtype != xs[0]._value.dtype:
             from tapeflow._src.ops._helpers import dtype_mismatch

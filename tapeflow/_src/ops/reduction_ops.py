@@ -1,4 +1,5 @@
-"""Reductions (reduce_sum, reduce_mean, ...) and arg-reductions (argmax, argmin)."""
+"""Reductions (reduce_sum, reduce_mean, ..., reduce_logsumexp, reduce_std) and
+arg-reductions (argmax, argmin), plus count_nonzero."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 from tapeflow._src.framework import dtypes
 from tapeflow._src.framework.errors import InvalidArgumentError
 from tapeflow._src.ops import rules
-from tapeflow._src.ops._helpers import normalize_axes, normalize_axis, to_tensor
+from tapeflow._src.ops._helpers import _TENSORISH, dtype_mismatch, to_tensor
 from tapeflow._src.ops.array_ops import broadcast_to, reshape
 from tapeflow._src.ops.math_ops import cast, equal
 from tapeflow._src.ops.registry import primitive
@@ -15,6 +16,48 @@ from tapeflow._src.ops.registry import primitive
 D = dtypes
 NUMERIC = D.NUMERIC
 REAL = D.FLOATING | D.INTEGER
+
+
+def normalize_axes(axis, rank, op_name):
+    """`axis` (int, list, tuple, Tensor or None) as a sorted tuple of axes in [0, rank).
+
+    Out-of-range and repeated axes raise TensorFlow's InvalidArgumentError.
+    """
+    if axis is None:
+        return None
+    if isinstance(axis, _TENSORISH):
+        axis = np.asarray(axis).tolist()
+    if isinstance(axis, np.ndarray):
+        axis = axis.tolist()
+    if isinstance(axis, (int, np.integer, float, np.floating)):
+        axis = (axis,)
+    out = []
+    for a in axis:
+        if isinstance(a, (float, np.floating)):
+            raise TypeError(f"Cannot convert {a!r} to EagerTensor of dtype int32")
+        a = int(a)
+        if not -rank <= a < rank:
+            raise InvalidArgumentError(
+                None, None, f"Invalid reduction dimension ({a} for input with {rank} "
+                f"dimension(s) [Op:{op_name}] name: ")
+        if a % rank in out:
+            raise InvalidArgumentError(
+                None, None, f"Invalid reduction arguments: Axes contains duplicate dimension: "
+                f"{a % rank} [Op:{op_name}]")  # TF leaves out "name: " here
+        out.append(a % rank)
+    return tuple(sorted(out))
+
+
+def normalize_axis(axis, rank, op_name, prefix=""):
+    """A single axis in [-rank, rank) as a non-negative int, with TensorFlow's error."""
+    if isinstance(axis, _TENSORISH):
+        axis = int(np.asarray(axis))
+    axis = int(axis)
+    if not -rank <= axis < rank:
+        raise InvalidArgumentError(
+            None, None, f"{prefix}Expected dimension in the range [{-rank}, {rank}), but got "
+            f"{axis} [Op:{op_name}] name: ")
+    return axis % rank
 
 
 def _keepdims_shape(shape, axis):
@@ -50,9 +93,6 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
     np.int32(6)
     """
     x = to_tensor(input_tensor)
-    if x._value.dtype == np.bool_:
-        raise InvalidArgumentError(None, None, "Value for attr 'T' of bool is not in the list "
-                                   "of allowed values [Op:Sum] name: ")
     return _sum(x, axis=normalize_axes(axis, x._value.ndim, "Sum"), keepdims=bool(keepdims))
 
 
@@ -65,7 +105,11 @@ def _mean(x, *, axis, keepdims):
         if n == 0:
             return np.zeros_like(s, dtype=x.dtype)
         return (np.sign(s) * (np.abs(s) // n)).astype(x.dtype)
-    return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if x.size == 0:  # NaN, as TensorFlow, without NumPy's empty-slice warning
+            return np.full(rules.reduce(x.shape, axis=axis, keepdims=keepdims), np.nan,
+                           dtype=x.dtype)
+        return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
 @_mean.grad
@@ -150,6 +194,7 @@ def _prod_grad(op, dy):
     # that zeros in the input are handled exactly (no division by x).
     from tapeflow._src.ops import array_ops
     from tapeflow._src.ops.cumulative_ops import cumprod
+    from tapeflow._src.ops.math_ops import conj
     x = op.inputs[0]
     shp = x._value.shape
     axis = op.attrs["axis"]
@@ -161,7 +206,8 @@ def _prod_grad(op, dy):
     flat = reshape(xt, (n_other, -1))
     left = cumprod(flat, axis=1, exclusive=True)
     right = cumprod(flat, axis=1, exclusive=True, reverse=True)
-    others = reshape(left * right, xt._value.shape)
+    # Conjugated for complex inputs, as every TensorFlow complex gradient.
+    others = reshape(conj(left * right), xt._value.shape)
     others = array_ops.transpose(others, tuple(np.argsort(perm)))
     return _grad_to_input(op, dy) * others
 
@@ -185,15 +231,21 @@ def _all(x, *, axis, keepdims):
     return np.all(x, axis=axis, keepdims=keepdims)
 
 
+def _bool_only(x, op_name):
+    if x._value.dtype != np.bool_:
+        raise dtype_mismatch(op_name, D.bool_, x.dtype, index=0)
+    return x
+
+
 def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
     """Logical or over `axis` (bool tensors only)."""
-    x = to_tensor(input_tensor)
+    x = _bool_only(to_tensor(input_tensor), "Any")
     return _any(x, axis=normalize_axes(axis, x._value.ndim, "Any"), keepdims=bool(keepdims))
 
 
 def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
     """Logical and over `axis` (bool tensors only)."""
-    x = to_tensor(input_tensor)
+    x = _bool_only(to_tensor(input_tensor), "All")
     return _all(x, axis=normalize_axes(axis, x._value.ndim, "All"), keepdims=bool(keepdims))
 
 
@@ -201,28 +253,52 @@ def _arg_rule(x, *, axis, output_type):
     return tuple(d for i, d in enumerate(x) if i != axis)
 
 
+def _arg_extreme(x, axis, np_arg, fill):
+    """np.argmax/argmin with TensorFlow's NaN handling.
+
+    TensorFlow's kernel keeps the first strictly better value, starting from index 0 and an
+    infinite sentinel, so NaN never wins and a slice with nothing better than the sentinel
+    (all NaN, or NaN and infinities of the wrong sign) gives 0: the same as replacing NaN
+    by the sentinel.
+    """
+    if x.dtype.kind == "f":
+        nan = np.isnan(x)
+        if nan.any():
+            x = np.where(nan, fill, x)
+    return np_arg(x, axis=axis)
+
+
 @primitive("ArgMax", shape=_arg_rule, allowed=REAL | {D.bool_}, differentiable=False)
 def _argmax(x, *, axis, output_type):
-    return np.argmax(x, axis=axis).astype(output_type)
+    return _arg_extreme(x, axis, np.argmax, -np.inf).astype(output_type)
 
 
 @primitive("ArgMin", shape=_arg_rule, allowed=REAL | {D.bool_}, differentiable=False)
 def _argmin(x, *, axis, output_type):
-    return np.argmin(x, axis=axis).astype(output_type)
+    return _arg_extreme(x, axis, np.argmin, np.inf).astype(output_type)
+
+
+# TensorFlow's ArgMax accepts more index dtypes than ArgMin.
+_ARG_OUTPUT = {"ArgMax": (D.int16, D.uint16, D.int32, D.int64), "ArgMin": (D.int32, D.int64)}
 
 
 def _arg_reduce(prim, input, axis, output_type):  # noqa: A002
     x = to_tensor(input)
+    output_type = dtypes.as_dtype(output_type)
+    allowed = _ARG_OUTPUT[prim.name]
+    if output_type not in allowed:
+        names = ", ".join(dtypes.tf_name(d) for d in allowed)
+        raise InvalidArgumentError(
+            None, None, f"Value for attr 'output_type' of {dtypes.tf_name(output_type)} is not "
+            f"in the list of allowed values: {names}\n\t; NodeDef: {{{{node {prim.name}}}}} "
+            f"[Op:{prim.name}] name: ")
     if axis is None:
         axis = 0
-    if x._value.ndim == 0:
-        raise InvalidArgumentError(None, None, f"Expected dimension in the range [0, 0), but "
-                                   f"got {int(axis)} [Op:{prim.name}] name: ")
     axis = normalize_axis(axis, x._value.ndim, prim.name)
     if x._value.shape[axis] == 0:
         raise InvalidArgumentError(None, None, f"Reduction axis {axis} is empty in shape "
                                    f"{list(x._value.shape)} [Op:{prim.name}] name: ")
-    return prim(x, axis=axis, output_type=dtypes.as_dtype(output_type)._np)
+    return prim(x, axis=axis, output_type=output_type._np)
 
 
 def argmax(input, axis=None, output_type=dtypes.int64, name=None):  # noqa: A002
@@ -233,3 +309,82 @@ def argmax(input, axis=None, output_type=dtypes.int64, name=None):  # noqa: A002
 def argmin(input, axis=None, output_type=dtypes.int64, name=None):  # noqa: A002
     """Index of the smallest value along `axis` (default 0), int64 unless `output_type`."""
     return _arg_reduce(_argmin, input, axis, output_type)
+
+
+# ---------------------------------------------------------------------------------------
+# Composite reductions
+# ---------------------------------------------------------------------------------------
+
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
+    """log(sum(exp(x))) over `axis`, computed without overflow.
+
+    Composite, as in TensorFlow: the (finite) maximum is subtracted before exponentiating
+    and added back, and is held constant for the gradient, which is then softmax(x).
+    All -inf (or empty) slices give -inf.
+
+    >>> float(tf.reduce_logsumexp(tf.constant([1000.0, 1000.0])))
+    1000.693...
+    """
+    from tapeflow._src.autodiff.custom_gradient import stop_gradient
+    from tapeflow._src.ops.array_ops import where, zeros_like
+    from tapeflow._src.ops.math_ops import exp, is_finite, log
+
+    x = to_tensor(input_tensor)
+    raw_max = reduce_max(x, axis=axis, keepdims=True)
+    shift = stop_gradient(where(is_finite(raw_max), raw_max, zeros_like(raw_max)))
+    out = log(reduce_sum(exp(x - shift), axis=axis, keepdims=keepdims))
+    if not keepdims:
+        shift = reshape(shift, out._value.shape)
+    return out + shift
+
+
+def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
+    """The population variance over `axis`: mean(|x - mean(x)|**2).
+
+    Complex inputs give a real result; integer inputs are a TypeError, as in TensorFlow.
+
+    >>> tf.math.reduce_variance(tf.constant([1.0, 2.0, 3.0, 4.0])).numpy()
+    np.float32(1.25)
+    """
+    from tapeflow._src.ops.math_ops import conj, real, square
+
+    x = to_tensor(input_tensor)
+    means = reduce_mean(x, axis=axis, keepdims=True)
+    if means.dtype.is_integer:
+        raise TypeError(f"Input must be either real or complex. Received integer type "
+                        f"<dtype: '{means.dtype.name}'>.")
+    diff = x - means
+    if diff.dtype.is_complex:
+        squared = real(diff * conj(diff))
+    else:
+        squared = square(diff)
+    return reduce_mean(squared, axis=axis, keepdims=keepdims)
+
+
+def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
+    """The population standard deviation over `axis`: sqrt(reduce_variance(x)).
+
+    >>> tf.math.reduce_std(tf.constant([1.0, 3.0])).numpy()
+    np.float32(1.0)
+    """
+    from tapeflow._src.ops.math_ops import sqrt
+
+    return sqrt(reduce_variance(input_tensor, axis=axis, keepdims=keepdims))
+
+
+def count_nonzero(input, axis=None, keepdims=None, dtype=dtypes.int64, name=None):  # noqa: A002
+    """Counts the elements that are not zero (or not "" for strings) over `axis`.
+
+    NaN counts as non-zero. The count has dtype `dtype` (int64 by default).
+
+    >>> tf.math.count_nonzero(tf.constant([[0, 1], [2, 0]])).numpy()
+    np.int64(2)
+    """
+    from tapeflow._src.ops.math_ops import not_equal
+
+    x = to_tensor(input)
+    zero = np.zeros((), x._value.dtype) if x._value.dtype.kind != "O" else np.array(b"",
+                                                                                    object)
+    nonzero = cast(not_equal(x, to_tensor(zero)), D.int64)
+    count = reduce_sum(nonzero, axis=axis, keepdims=bool(keepdims))
+    return cast(count, dtype)
