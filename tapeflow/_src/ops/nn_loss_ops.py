@@ -1,0 +1,240 @@
+"""Cross-entropy losses on logits (tf.nn.*_cross_entropy_with_logits)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tapeflow._src.framework import dtypes
+from tapeflow._src.framework.errors import InvalidArgumentError
+from tapeflow._src.ops._helpers import _TENSORISH, normalize_axis, to_tensor
+from tapeflow._src.ops.array_ops import (
+    expand_dims,
+    one_hot,
+    reshape,
+    transpose,
+    where,
+    zeros_like,
+)
+from tapeflow._src.ops.math_ops import cast, exp, greater_equal, log1p, multiply, negative
+from tapeflow._src.ops.nn_ops import _log_softmax, _softmax, _softmax_np
+from tapeflow._src.ops.reduction_ops import reduce_sum
+from tapeflow._src.ops.registry import primitive
+
+D = dtypes
+FLOAT = D.FLOATING
+
+
+def _dims(shape):
+    return "[" + ",".join(str(d) for d in shape) + "]"
+
+
+# ---------------------------------------------------------------------------------------
+# sigmoid cross-entropy (composite: every piece is smooth away from logits == 0, and at 0
+# the where-branches give TensorFlow's gradient 0.5 - labels)
+# ---------------------------------------------------------------------------------------
+
+
+def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
+    """Element-wise logistic loss `-labels*log(sigmoid(logits)) - (1-labels)*log(1-sigmoid(
+    logits))`, computed as `max(x, 0) - x*z + log1p(exp(-|x|))` so it never overflows.
+
+    Args:
+      labels: A `Tensor` of the same shape and dtype as `logits`, values in [0, 1].
+      logits: A floating-point `Tensor`.
+      name: Unused; kept for API compatibility.
+
+    Raises:
+      ValueError: if the shapes differ.
+
+    >>> round(float(tf.nn.sigmoid_cross_entropy_with_logits(labels=1.0, logits=0.0)), 4)
+    0.6931
+    """
+    if labels is None or logits is None:
+        raise ValueError("Both labels= and logits= must be given.")
+    logits = to_tensor(logits)
+    labels = to_tensor(labels)
+    if logits._value.shape != labels._value.shape:
+        raise ValueError(
+            f"`logits` and `labels` must have the same shape, received "
+            f"({tuple(logits._value.shape)} vs {tuple(labels._value.shape)})."
+        )
+    zeros = logits * 0.0
+    pos = greater_equal(logits, zeros)
+    relu_logits = where(pos, logits, zeros)
+    neg_abs_logits = where(pos, negative(logits), logits)
+    return relu_logits - multiply(logits, labels) + log1p(exp(neg_abs_logits))
+
+
+# ---------------------------------------------------------------------------------------
+# softmax cross-entropy (primitive: stable log-sum-exp; gradients for logits and labels)
+# ---------------------------------------------------------------------------------------
+
+
+def _xent_shape(logits, labels, **attrs):
+    return tuple(logits[:-1])
+
+
+@primitive("SoftmaxCrossEntropyWithLogits", shape=_xent_shape, dtype=lambda a, b: a, allowed=FLOAT)
+def _softmax_xent(logits, labels):
+    m = np.max(logits, axis=-1, keepdims=True)
+    z = logits - m
+    log_p = z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))
+    # 0 * -inf (a zero label on a -inf logit) counts as 0, as in TensorFlow.
+    terms = np.where(labels == 0, np.zeros((), logits.dtype), labels * log_p)
+    return -np.sum(terms, axis=-1)
+
+
+# As in TensorFlow: d/dlogits = softmax - labels (exact when each labels row sums to 1),
+# d/dlabels = -log_softmax. The backprop term is its own primitive, as TensorFlow's second
+# output: its gradient treats the labels as constants (zeros, but connected).
+@_softmax_xent.grad
+def _softmax_xent_grad(op, dy):
+    logits, labels = op.inputs
+    g = expand_dims(dy, -1)
+    return (g * _xent_backprop(logits, labels), g * negative(_log_softmax(logits, axis=-1)))
+
+
+@primitive(
+    "SoftmaxCrossEntropyWithLogitsBackprop",
+    shape=lambda x, z: x,
+    dtype=lambda x, z: x,
+    allowed=FLOAT,
+)
+def _xent_backprop(logits, labels):
+    return _softmax_np(logits, -1) - labels
+
+
+@_xent_backprop.grad
+def _xent_backprop_grad(op, g):
+    logits, labels = op.inputs
+    p = _softmax(logits, axis=-1)
+    return p * (g - reduce_sum(g * p, axis=-1, keepdims=True)), zeros_like(labels)
+
+
+def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
+    """Cross-entropy between the distribution `labels` and `softmax(logits)` along `axis`.
+
+    Gradients flow into both `logits` and `labels`.
+
+    Args:
+      labels: A `Tensor` broadcastable to `logits`, each slice along `axis` a distribution.
+      logits: Unnormalised log-probabilities, a floating-point `Tensor` of rank >= 1.
+      axis: The class axis (default the last).
+      name: Unused; kept for API compatibility.
+
+    Returns:
+      The loss, with `logits`' shape minus `axis`.
+
+    >>> round(float(tf.nn.softmax_cross_entropy_with_logits([1.0, 0.0], [0.0, 0.0])), 4)
+    0.6931
+    """
+    logits = to_tensor(logits)
+    labels = (
+        to_tensor(labels, dtype=logits.dtype)
+        if not isinstance(labels, _TENSORISH)
+        else to_tensor(labels)
+    )
+    if labels._value.dtype != logits._value.dtype:
+        labels = cast(labels, logits.dtype)  # labels follow the logits' dtype
+    ls, ys = logits._value.shape, labels._value.shape
+    if len(ls) == 0:
+        raise InvalidArgumentError(
+            None,
+            None,
+            "logits must have >= 1 dimension, got shape "
+            "[] [Op:SoftmaxCrossEntropyWithLogits] name: ",
+        )
+    axis = normalize_axis(axis, len(ls), "SoftmaxCrossEntropyWithLogits")
+    if len(ys) != len(ls) or any(a != b and b != 1 for a, b in zip(ls, ys)):
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"logits and labels must be broadcastable: logits_size={_dims(ls)} "
+            f"labels_size={_dims(ys)} [Op:SoftmaxCrossEntropyWithLogits] name: ",
+        )
+    if axis != len(ls) - 1:
+        perm = [i for i in range(len(ls)) if i != axis] + [axis]
+        logits = transpose(logits, perm)
+        labels = transpose(labels, perm)
+    return _softmax_xent(logits, labels)
+
+
+# ---------------------------------------------------------------------------------------
+# sparse softmax cross-entropy (primitive: no one-hot labels materialised in the forward)
+# ---------------------------------------------------------------------------------------
+
+
+@primitive(
+    "SparseSoftmaxCrossEntropyWithLogits",
+    shape=lambda x, y: tuple(x[:-1]),
+    dtype=lambda a, b: a,
+    allowed=FLOAT,
+)
+def _sparse_xent(logits, labels):
+    n, k = logits.shape
+    if labels.size and (labels.min() < 0 or labels.max() >= k):
+        bad = labels[(labels < 0) | (labels >= k)][0]
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Received a label value of {bad} which is outside the valid range "
+            f"of [0, {k}).  Label values: {' '.join(str(v) for v in labels.tolist())} "
+            f"[Op:SparseSoftmaxCrossEntropyWithLogits] name: ",
+        )
+    m = np.max(logits, axis=1, keepdims=True)
+    z = logits - m
+    lse = np.log(np.sum(np.exp(z), axis=1))
+    return lse - z[np.arange(n), labels]
+
+
+@_sparse_xent.grad
+def _sparse_xent_grad(op, dy):
+    logits, labels = op.inputs
+    k = logits._value.shape[1]
+    p = _softmax(logits, axis=1)
+    return expand_dims(dy, -1) * (p - one_hot(labels, k, dtype=logits.dtype)), None
+
+
+def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None):
+    """Cross-entropy between integer class `labels` and unnormalised `logits`.
+
+    Args:
+      labels: int32/int64 `Tensor` of shape [d0, ..., dn-1], values in [0, classes).
+      logits: float `Tensor` of shape [d0, ..., dn-1, classes].
+      name: Unused; kept for API compatibility.
+
+    Returns:
+      The per-example loss, with the shape of `labels`.
+
+    Raises:
+      ValueError: if the shapes do not match.
+      InvalidArgumentError: for a label outside [0, classes).
+
+    >>> round(float(tf.nn.sparse_softmax_cross_entropy_with_logits(0, [0.0, 0.0])), 4)
+    0.6931
+    """
+    if labels is None or logits is None:
+        raise ValueError("Both labels= and logits= must be given.")
+    logits = to_tensor(logits)
+    labels = to_tensor(labels)
+    if labels._value.dtype not in (np.int32, np.int64):
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Value for attr 'Tlabels' of {D.tf_name(labels.dtype)} is not in the "
+            "list of allowed values: int32, int64\n\t; NodeDef: "
+            "{{node SparseSoftmaxCrossEntropyWithLogits}} "
+            "[Op:SparseSoftmaxCrossEntropyWithLogits] name: ",
+        )
+    if logits.dtype not in FLOAT:
+        raise _sparse_xent.dtype_error(logits.dtype)
+    ls, ys = logits._value.shape, labels._value.shape
+    if len(ls) != len(ys) + 1 or ls[:-1] != ys:
+        raise ValueError(
+            "`labels.shape` must equal `logits.shape` except for the last "
+            f"dimension. Received: labels.shape={tuple(ys)} and "
+            f"logits.shape={tuple(ls)}"
+        )
+    k = ls[-1]
+    loss = _sparse_xent(reshape(logits, (-1, k)), reshape(labels, (-1,)))
+    return reshape(loss, ys)
