@@ -1,6 +1,16 @@
 """`tf.random`: seeded random tensors (re-exports only)."""
 
 from tapeflow._src.ops.random_ops import (
-    Generator, categorical, get_global_generator, normal, set_global_generator, set_seed,
-    shuffle, truncated_normal, uniform,
+    Generator,
+    categorical,
+    get_global_generator,
+    normal,
+    set_global_generator,
+    set_seed,
+    shuffle,
+    stateless_normal,
+    stateless_truncated_normal,
+    stateless_uniform,
+    truncated_normal,
+    uniform,
 )
