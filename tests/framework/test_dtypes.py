@@ -7,7 +7,8 @@ import tapeflow as tf
 
 
 def test_repr_and_name():
-    assert repr(tf.float32) == "<dtype: 'float32'>"
+    assert str(tf.float32) == "<dtype: 'float32'>"
+    assert repr(tf.float32) == "tf.float32"
     assert tf.int64.name == "int64"
     assert tf.bool.name == "bool"
 

@@ -72,3 +72,25 @@ def test_error_messages_match_tensorflow(expr, tf_ref):
     got, want = message(tapeflow), message(tf_ref)
     want = want.replace("  ", " ").strip()
     assert got.replace("  ", " ").strip() == want
+
+
+@pytest.mark.parametrize("expr", [
+    f"{t}{op}1.5" for t in ("tf.constant(1)",) for op in ("+", "-", "*", "/", "//", "%", "**",
+                                                         "<", "&")
+] + [
+    "1.5 + tf.constant(1)", "tf.add(tf.constant(1), 1.5)", "tf.subtract(tf.constant(1), 1.5)",
+    "tf.multiply(1.5, tf.constant(1))", "tf.add(1.5, tf.constant(1))",
+    "tf.maximum(tf.constant(1), 1.5)", "tf.equal(tf.constant(1), 1.5)",
+    "tf.subtract([1, 2], 1.5)", "tf.multiply(tf.constant(1), tf.constant(1.5))",
+    "tf.constant(1) + np.float64(1.5)", "tf.add(tf.constant(1.0), np.array([1, 2]))",
+    "tf.add(tf.constant(1), 2**40)", "tf.convert_to_tensor(None)",
+    "tf.constant(1) / tf.constant(1.5)", "repr(tf.float32)", "str(tf.float32)",
+])
+def test_operand_conversion_rules_match_tensorflow(expr, tf_ref):
+    def outcome(tf):
+        try:
+            v = eval(expr, {"tf": tf, "np": np})  # noqa: S307
+        except Exception as e:  # noqa: BLE001
+            return type(e).__name__, str(e).split("}}")[-1].strip()[:60]
+        return "value", repr(v)
+    assert outcome(tapeflow) == outcome(tf_ref)

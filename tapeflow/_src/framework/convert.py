@@ -69,7 +69,14 @@ def _infer_python(value) -> np.ndarray:
         out = np.empty((), dtype=object)
         out[()] = value.encode("utf-8") if t is str else value
         return out
+    leaf = _first_leaf(value)
     try:
+        if isinstance(leaf, (str, bytes)):
+            # Object dtype keeps trailing NULs that NumPy's fixed-width 'U'/'S' would drop.
+            arr = np.array(value, dtype=object)
+            if arr.size and not all(isinstance(v, (str, bytes)) for v in arr.flat):
+                raise ValueError("inhomogeneous")
+            return _encode_strings(arr)
         arr = np.array(value)
     except (ValueError, TypeError) as e:
         if "inhomogeneous" in str(e) or "sequence" in str(e):
@@ -84,7 +91,6 @@ def _infer_python(value) -> np.ndarray:
         return _encode_strings(arr)
     # A leaf that already carries a NumPy/tapeflow dtype decides; plain Python numbers
     # follow TensorFlow's narrower defaults.
-    leaf = _first_leaf(value)
     if isinstance(leaf, (np.generic, np.ndarray, Tensor)):
         return arr
     if kind == "f" and arr.dtype != np.float32:
@@ -106,7 +112,7 @@ def _infer_python(value) -> np.ndarray:
 def _cast_python(value, dtype: dtypes.DType) -> np.ndarray:
     """Python value -> array of `dtype`, refusing what TensorFlow refuses (1.5 -> int32)."""
     arr = _infer_python(value)
-    if arr.size == 0 and dtype is not dtypes.string:
+    if arr.size == 0:
         return np.asarray(arr).astype(dtype._np)  # an empty list takes any dtype
     src = arr.dtype.kind
     dst = dtype._np.kind
@@ -186,6 +192,9 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
         return t
     if isinstance(value, Tensor):  # subclasses
         return value
+    if value is None:
+        raise ValueError("Attempt to convert a value (None) with an unsupported type "
+                         "(<class 'NoneType'>) to a Tensor.")
     if dtype is None and dtype_hint is not None:
         try:
             return convert_to_tensor(value, dtype=dtype_hint)

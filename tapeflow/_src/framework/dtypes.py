@@ -135,10 +135,10 @@ class DType:
         return self._enum
 
     def __repr__(self):
-        return f"<dtype: '{self._name}'>"
+        return f"tf.{self._name}"
 
     def __str__(self):
-        return repr(self)
+        return f"<dtype: '{self._name}'>"
 
     def __reduce__(self):
         return as_dtype, (self._name,)

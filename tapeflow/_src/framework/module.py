@@ -118,7 +118,7 @@ class Module:
         submodules = []
         d = vars(self)
         for key in sorted(d):
-            if key in ignored:
+            if key in ignored or key.startswith("_k_"):  # _k_: Keras internals
                 continue
             leaves = []
             _leaves(d[key], leaves, set())

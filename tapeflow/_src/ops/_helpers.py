@@ -19,36 +19,47 @@ def to_tensor(x, dtype=None) -> Tensor:
     return convert_to_tensor(x, dtype=dtype)
 
 
-def binary_args(x, y, op_name: str):
-    """Converts two operands as TensorFlow's binary ops do.
+def binary_args(x, y, op_name: str, hint: bool = False):
+    """Converts two operands as TensorFlow's binary ops do; no promotion ever happens.
 
-    The first operand that already is a tensor sets the dtype; the other is converted to
-    it when it can be (a Python or NumPy value), and two tensors of different dtypes are
-    an InvalidArgumentError naming the op and both dtypes. No promotion ever happens.
+    A Python or NumPy operand is converted to the dtype of the tensor operand (or, when
+    neither is a tensor, of the converted first operand). Most TF ops convert strictly: a
+    value that cannot take that dtype is a TypeError ("Cannot convert 1.5 to EagerTensor of
+    dtype int32"). `hint=True` is AddV2's looser rule (tf.add and `t + v`): the value keeps
+    its own dtype then, and the mismatch is an InvalidArgumentError naming the op. Two
+    tensors of different dtypes are always that InvalidArgumentError.
     """
-    if type(x) is Tensor and type(y) is Tensor:
-        if x._value.dtype == y._value.dtype:
-            return x, y
-        raise dtype_mismatch(op_name, x.dtype, y.dtype)
-    ty = type(y)
-    if type(x) is Tensor and (ty is float or ty is int) and x._value.dtype.kind in "fc":
-        # Fast path for `t * 0.5`, `t + 1`: a Python number takes a float tensor's dtype.
-        return x, _wrap(x._value.dtype.type(y))
-    tx = type(x)
-    if type(y) is Tensor and (tx is float or tx is int) and y._value.dtype.kind in "fc":
+    tx, ty = type(x), type(y)
+    if tx is Tensor:
+        if ty is Tensor:
+            if x._value.dtype == y._value.dtype:
+                return x, y
+            raise dtype_mismatch(op_name, x.dtype, y.dtype)
+        if (ty is float or ty is int) and x._value.dtype.kind in "fc":
+            # Fast path for `t * 0.5`, `t + 1`: a Python number takes a float tensor's dtype.
+            return x, _wrap(x._value.dtype.type(y))
+    elif ty is Tensor and (tx is float or tx is int) and y._value.dtype.kind in "fc":
         return _wrap(y._value.dtype.type(x)), y
     if isinstance(x, _TENSORISH):
         x = convert_to_tensor(x)
-        y = convert_to_tensor(y, dtype_hint=x.dtype)
+        y = _convert_operand(y, x.dtype, hint)
     elif isinstance(y, _TENSORISH):
         y = convert_to_tensor(y)
-        x = convert_to_tensor(x, dtype_hint=y.dtype)
+        x = _convert_operand(x, y.dtype, hint)
     else:
         x = convert_to_tensor(x)
-        y = convert_to_tensor(y, dtype_hint=x.dtype)
+        y = _convert_operand(y, x.dtype, hint)
     if x._value.dtype != y._value.dtype:
         raise dtype_mismatch(op_name, x.dtype, y.dtype)
     return x, y
+
+
+def _convert_operand(v, dtype, hint):
+    if isinstance(v, _TENSORISH):
+        return convert_to_tensor(v)
+    if hint:
+        return convert_to_tensor(v, dtype_hint=dtype)
+    return convert_to_tensor(v, dtype=dtype)
 
 
 def dtype_mismatch(op_name, expected, got, index=1):

@@ -244,8 +244,8 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
                 continue
             t = convert_to_tensor(v, dtype_hint=dtype)
             if t.dtype != dtype:
-                raise TypeError(f"dtype {t.dtype!r} of {which} does not match dtype parameter "
-                                f"{dtype!r}")
+                raise TypeError(f"dtype {t.dtype} of {which} does not match dtype parameter "
+                                f"{dtype}")
             if which == "on_value":
                 on = t
             else:
@@ -256,8 +256,8 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
         if off_value is not None:
             off = to_tensor(off_value)
         if on is not None and off is not None and on.dtype != off.dtype:
-            raise TypeError(f"dtype {on.dtype!r} of on_value does not match dtype "
-                            f"{off.dtype!r} of off_value")
+            raise TypeError(f"dtype {on.dtype} of on_value does not match dtype "
+                            f"{off.dtype} of off_value")
         dtype = on.dtype if on is not None else off.dtype if off is not None \
             else dtypes.float32
     dt = dtype._np

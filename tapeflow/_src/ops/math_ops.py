@@ -73,7 +73,7 @@ def add(x, y, name=None):
     """
     if type(x) is _T and type(y) is _T and x._value.dtype is y._value.dtype:
         return _add(x, y)
-    return _add(*binary_args(x, y, "AddV2"))
+    return _add(*binary_args(x, y, "AddV2", hint=True))
 
 
 @primitive("Sub", shape=rules.broadcast, dtype=rules.same_as_input, allowed=NUMERIC)
@@ -143,7 +143,12 @@ def truediv(x, y, name=None):
     >>> tf.math.truediv(1, 2).dtype == tf.float64
     True
     """
-    x, y = binary_args(x, y, "RealDiv")
+    try:
+        x, y = binary_args(x, y, "RealDiv", hint=True)
+    except InvalidArgumentError:
+        x, y = to_tensor(x), to_tensor(y)
+        raise TypeError(f"`x` and `y` must have the same dtype, got {x.dtype!r} != "
+                        f"{y.dtype!r}.") from None
     to = _TRUEDIV_INT.get(x._value.dtype)
     if to is not None:
         x, y = cast(x, to), cast(y, to)

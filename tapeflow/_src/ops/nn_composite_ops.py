@@ -95,7 +95,7 @@ def scale_regularization_loss(regularization_loss):
     if not loss.dtype.is_floating:
         raise TypeError(
             f"`regularization_loss` must be a floating point tensor. Received: "
-            f"regularization_loss.dtype={loss.dtype!r}"
+            f"regularization_loss.dtype={loss.dtype}"
         )
     return reduce_sum(loss)
 

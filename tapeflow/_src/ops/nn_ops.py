@@ -281,7 +281,7 @@ def gelu(features, approximate=False, name=None):
     x = to_tensor(features)
     if not x.dtype.is_floating:
         raise ValueError(
-            f"`features.dtype` must be a floating point tensor.Received:features.dtype={x.dtype!r}"
+            f"`features.dtype` must be a floating point tensor.Received:features.dtype={x.dtype}"
         )
     # Composite: erf and tanh are smooth primitives, so the composite gradient is exact.
     if approximate:
@@ -560,7 +560,7 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     if not x.dtype.is_floating:
         raise ValueError(
             "`x.dtype` must be a floating point tensor as `x` will be scaled. "
-            f"Received: x_dtype={x.dtype!r}"
+            f"Received: x_dtype={x.dtype}"
         )
     is_number = isinstance(rate, numbers.Real) and not isinstance(rate, bool)
     if is_number and not 0 <= rate < 1:

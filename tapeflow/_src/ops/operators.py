@@ -10,7 +10,7 @@ from __future__ import annotations
 from tapeflow._src.framework.tensor import Tensor
 from tapeflow._src.framework.variables import Variable
 from tapeflow._src.ops import array_ops, linalg_ops, math_ops
-from tapeflow._src.ops._helpers import to_tensor
+from tapeflow._src.ops._helpers import binary_args, to_tensor
 
 _T = Tensor
 
@@ -22,7 +22,8 @@ def _add(x, y):
 
 
 def _radd(x, y):
-    return math_ops.add(y, x)
+    # Unlike `t + v`, `v + t` converts v strictly (TypeError for 1.5 + int tensor), as in TF.
+    return math_ops._add(*binary_args(y, x, "AddV2"))
 
 
 def _sub(x, y):
