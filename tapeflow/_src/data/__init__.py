@@ -1,0 +1,1 @@
+"""tf.data implementation (public names are re-exported by tapeflow.data)."""

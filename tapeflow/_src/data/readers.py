@@ -1,0 +1,216 @@
+"""File-based datasets: TextLineDataset, TFRecordDataset, FixedLengthRecordDataset,
+`Dataset.list_files`, and `Dataset.save` / `Dataset.load`."""
+
+from __future__ import annotations
+
+import glob
+import os
+import pickle
+
+import numpy as np
+
+from tapeflow._src.data import structure
+from tapeflow._src.data.dataset import UNKNOWN, Dataset
+from tapeflow._src.framework import dtypes
+from tapeflow._src.framework.errors import InvalidArgumentError, NotFoundError
+from tapeflow._src.framework.tensor_spec import TensorSpec
+from tapeflow._src.io import tfrecord
+
+
+def _scalar_string(b: bytes) -> np.ndarray:
+    out = np.empty((), dtype=object)
+    out[()] = b
+    return out
+
+
+def _filenames_dataset(filenames):
+    if isinstance(filenames, Dataset):
+        spec = filenames.element_spec
+        if not isinstance(spec, TensorSpec) or spec.dtype != dtypes.string:
+            raise TypeError("`filenames` must be a `tf.data.Dataset` of `tf.string` elements.")
+        return filenames
+    elem = structure.normalize(filenames)
+    if isinstance(elem, (tuple, dict)) or elem.dtype != object:
+        raise TypeError("`filenames` must be a `tf.Tensor` of `tf.string`.")
+    flat = elem.reshape(-1)
+    return Dataset.from_tensor_slices(flat) if flat.size else _EmptyStrings()
+
+
+class _EmptyStrings(Dataset):
+    def _card(self):
+        return 0
+
+    def _compute_spec(self):
+        return TensorSpec([], dtypes.string)
+
+    def _make_iterator(self):
+        return iter(())
+
+
+def _name_of(leaf) -> str:
+    v = leaf[()] if isinstance(leaf, np.ndarray) else leaf
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+class _FileRecordDataset(Dataset):
+    """Reads records from each file in turn (or `num_parallel_reads` files interleaved)."""
+
+    def __init__(self, filenames, compression_type=None, num_parallel_reads=None):
+        self._files = _filenames_dataset(filenames)
+        self._compression = tfrecord.compression_type_name(compression_type)
+        self._parallel = num_parallel_reads
+
+    def _card(self):
+        return UNKNOWN
+
+    def _compute_spec(self):
+        return TensorSpec([], dtypes.string)
+
+    def _records(self, name):
+        raise NotImplementedError
+
+    def _make_iterator(self):
+        if self._parallel is None or self._parallel == 1:
+            return self._sequential()
+        cycle = self._parallel
+        outer = self._files.interleave(
+            lambda f: _OneFile(self, _name_of(f.numpy())), cycle_length=None if cycle == -1
+            else cycle, block_length=1, num_parallel_calls=cycle)
+        return outer._make_iterator()
+
+    def _sequential(self):
+        for leaf in self._files._make_iterator():
+            for rec in self._records(_name_of(leaf)):
+                yield _scalar_string(rec)
+
+
+class _OneFile(Dataset):
+    def __init__(self, reader, name):
+        self._reader, self._file = reader, name
+
+    def _compute_spec(self):
+        return TensorSpec([], dtypes.string)
+
+    def _make_iterator(self):
+        return (_scalar_string(r) for r in self._reader._records(self._file))
+
+
+class TFRecordDataset(_FileRecordDataset):
+    """The records of one or more TFRecord files, as scalar `tf.string` elements.
+
+    >>> ds = tf.data.TFRecordDataset(["/tmp/x.tfrecord"])  # doctest: +SKIP
+    """
+
+    _name = "TFRecordDatasetV2"
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None,
+                 num_parallel_reads=None, name=None):
+        super().__init__(filenames, compression_type, num_parallel_reads)
+
+    def _records(self, name):
+        return tfrecord.read_records(name, self._compression)
+
+
+class TextLineDataset(_FileRecordDataset):
+    """The lines of one or more text files (without line endings), as `tf.string`."""
+
+    _name = "TextLineDatasetV2"
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None,
+                 num_parallel_reads=None, name=None):
+        super().__init__(filenames, compression_type, num_parallel_reads)
+
+    def _records(self, name):
+        f = tfrecord.open_for_read(name, self._compression)
+        try:
+            data = f.read()
+        finally:
+            f.close()
+        lines = data.split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        for line in lines:
+            yield line[:-1] if line.endswith(b"\r") else line
+
+
+class FixedLengthRecordDataset(_FileRecordDataset):
+    """Fixed-size records from binary files (after an optional header, before a footer)."""
+
+    _name = "FixedLengthRecordDatasetV2"
+
+    def __init__(self, filenames, record_bytes, header_bytes=None, footer_bytes=None,
+                 buffer_size=None, compression_type=None, num_parallel_reads=None, name=None):
+        super().__init__(filenames, compression_type, num_parallel_reads)
+        self._record = int(record_bytes)
+        self._header = int(header_bytes or 0)
+        self._footer = int(footer_bytes or 0)
+
+    def _records(self, name):
+        f = tfrecord.open_for_read(name, self._compression)
+        try:
+            data = f.read()
+        finally:
+            f.close()
+        body = data[self._header:len(data) - self._footer]
+        for i in range(len(body) // self._record):
+            yield body[i * self._record:(i + 1) * self._record]
+
+
+def list_files(file_pattern, shuffle=None, seed=None):
+    pats = structure.normalize(file_pattern)
+    if isinstance(pats, Dataset) or isinstance(pats, (tuple, dict)):
+        raise TypeError("file_pattern must be a string or a list of strings.")
+    patterns = [_name_of(p) for p in np.asarray(pats, dtype=object).reshape(-1)]
+    names = sorted({m for p in patterns for m in glob.glob(p)})
+    if not names:
+        raise InvalidArgumentError(None, None, f"Expected 'tf.Tensor(False, shape=(), "
+                                   f"dtype=bool)' to be true. Summarized data: b'No files "
+                                   f"matched pattern: {', '.join(patterns)}'")
+    arr = np.empty(len(names), dtype=object)
+    arr[:] = [n.encode() for n in names]
+    ds = Dataset.from_tensor_slices(arr)
+    if shuffle is None or shuffle:
+        ds = ds.shuffle(len(names), seed=seed)
+    return ds
+
+
+# -- save / load (tapeflow's own format: a pickled element spec plus pickled elements) -----
+def save_dataset(dataset, path, compression=None):
+    path = os.fspath(path)
+    os.makedirs(path, exist_ok=True)
+    with open(os.path.join(path, "elements.pkl"), "wb") as f:
+        for elem in dataset._iterator_with_options():
+            pickle.dump(elem, f, protocol=pickle.HIGHEST_PROTOCOL)
+    with open(os.path.join(path, "spec.pkl"), "wb") as f:
+        pickle.dump((dataset.element_spec, dataset._card()), f)
+
+
+class _LoadedDataset(Dataset):
+    _name = "_LoadDataset"
+
+    def __init__(self, path, spec, card):
+        self._path, self._spec, self._n = path, spec, card
+
+    def _card(self):
+        return self._n
+
+    def _compute_spec(self):
+        return self._spec
+
+    def _make_iterator(self):
+        with open(os.path.join(self._path, "elements.pkl"), "rb") as f:
+            while True:
+                try:
+                    yield pickle.load(f)
+                except EOFError:
+                    return
+
+
+def load_dataset(path, element_spec=None, compression=None):
+    path = os.fspath(path)
+    spec_file = os.path.join(path, "spec.pkl")
+    if not os.path.exists(spec_file):
+        raise NotFoundError(None, None, f"Could not find a saved dataset in {path}.")
+    with open(spec_file, "rb") as f:
+        spec, card = pickle.load(f)
+    return _LoadedDataset(path, element_spec if element_spec is not None else spec, card)

@@ -1,0 +1,12 @@
+"""`tf.io`: TFRecord files, Example parsing and file helpers (re-exports only)."""
+
+from tapeflow._src.io.file_io import read_file, write_file
+from tapeflow._src.io.parsing import (
+    FixedLenFeature,
+    FixedLenSequenceFeature,
+    VarLenFeature,
+    parse_example,
+    parse_single_example,
+)
+from tapeflow._src.io.tfrecord import TFRecordOptions, TFRecordWriter, tf_record_iterator
+from tapeflow.io import gfile
