@@ -93,3 +93,10 @@ def test_binary_ops_never_promote():
 
 def test_python_float_is_float32_trap():
     assert tf.constant(0.1).numpy() == np.float32(0.1)
+
+
+def test_python_floats_converted_to_float64_keep_full_precision():
+    assert tf.constant(1.123456789, tf.float64).numpy() == 1.123456789
+    assert tf.constant([0.1, 0.2], dtype=tf.float64).numpy().tolist() == [0.1, 0.2]
+    assert tf.Variable(0.1, dtype=tf.float64).numpy() == 0.1
+    assert (tf.constant(1.0, tf.float64) * 0.1).numpy() == 0.1

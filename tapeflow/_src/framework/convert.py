@@ -127,6 +127,12 @@ def _cast_python(value, dtype: dtypes.DType) -> np.ndarray:
     if src in "iu" and dst in "iu":
         # TensorFlow wraps out-of-range Python ints modulo 2**bits (300 -> uint8 44).
         return arr.astype(np.int64).astype(dtype._np)
+    if src in "fc":
+        # Inference went through float32; build from the Python value itself so that
+        # tf.constant(1.123456789, tf.float64) keeps every digit.
+        if type(value) is float or type(value) is complex:
+            return dtype._np.type(value)
+        return np.array(value, dtype=dtype._np)
     return arr.astype(dtype._np)
 
 

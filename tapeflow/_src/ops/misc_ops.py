@@ -1,0 +1,228 @@
+"""Small top-level ops with no better family: tf.print, tf.device, tf.repeat, tf.roll,
+tf.sequence_mask, tf.clip_by_global_norm, tf.get_static_value, and graph-era no-ops that
+eager code still calls (tf.control_dependencies, tf.init_scope, tf.group, tf.no_op)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+
+import numpy as np
+
+from tapeflow._src.framework import dtypes
+from tapeflow._src.framework.tensor import Tensor, _wrap
+from tapeflow._src.framework.variables import Variable
+from tapeflow._src.ops import array_ops
+from tapeflow._src.ops._helpers import to_tensor
+from tapeflow._src.util import nest
+
+# ---------------------------------------------------------------------------------------
+# tf.print
+# ---------------------------------------------------------------------------------------
+
+
+def _format_scalar(v, dt):
+    kind = dt.kind
+    if kind == "b":
+        return "1" if v else "0"
+    if kind == "O":
+        b = v if isinstance(v, bytes) else str(v).encode()
+        return '"' + b.decode("utf-8", "backslashreplace") + '"'
+    if kind == "f":
+        # Like TensorFlow's C++ formatting: the shortest of %.{digits}g that round-trips.
+        short, full = {2: (3, 5), 4: (6, 9), 8: (15, 17)}[dt.itemsize]
+        s = "%.*g" % (short, v)
+        if dt.type(float(s)) != v and not np.isnan(v):
+            s = "%.*g" % (full, v)
+        return s
+    if kind == "c":
+        return f"({_format_scalar(v.real, np.dtype(v.real.dtype))},"\
+               f"{_format_scalar(v.imag, np.dtype(v.imag.dtype))})"
+    return str(v)
+
+
+def _format_array(a, summarize, indent=1):
+    dt = a.dtype
+    if a.ndim == 0:
+        return _format_scalar(a[()], dt)
+    n = a.shape[0]
+    if summarize >= 0 and n > 2 * summarize:
+        idx = list(range(summarize)) + [None] + list(range(n - summarize, n))
+    else:
+        idx = list(range(n))
+    if a.ndim == 1:
+        return "[" + " ".join("..." if i is None else _format_scalar(a[i], dt) for i in idx) + "]"
+    rows = ["..." if i is None else _format_array(a[i], summarize, indent + 1) for i in idx]
+    sep = "\n" * (a.ndim - 1) + " " * indent
+    return "[" + sep.join(rows) + "]"
+
+
+def _format_value(x, summarize):
+    if isinstance(x, (Tensor, Variable)):
+        return _format_array(np.asarray(x._value), summarize)
+    if isinstance(x, dict):
+        return "{" + ", ".join(f"{k!r}: {_format_value(v, summarize)}" for k, v in x.items()) + "}"
+    if isinstance(x, list):
+        return "[" + ", ".join(_format_value(v, summarize) for v in x) + "]"
+    if isinstance(x, tuple):
+        inner = ", ".join(_format_value(v, summarize) for v in x)
+        return "(" + inner + ("," if len(x) == 1 else "") + ")"
+    return str(x)
+
+
+def print_(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None):
+    """Prints tensors the way TensorFlow's tf.print does (to stderr by default).
+
+    Tensors print as their values (`[1 2 3]`, long dimensions summarised to `summarize`
+    items at each end); other arguments print with str().
+    """
+    text = sep.join(_format_value(x, summarize) for x in inputs) + end
+    if output_stream is None:
+        output_stream = sys.stderr  # looked up per call, so redirections are honoured
+    if isinstance(output_stream, str):
+        if output_stream.startswith("file://"):
+            with open(output_stream[len("file://"):], "a") as f:
+                f.write(text)
+            return None
+        raise ValueError(f"Unsupported output stream: {output_stream!r}")
+    if isinstance(output_stream, logging.Logger):
+        output_stream.info(text.rstrip("\n"))
+        return None
+    output_stream.write(text)
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Graph-era calls that are no-ops in eager mode
+# ---------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def device(device_name):
+    """Accepted for compatibility: tapeflow runs every op on the CPU."""
+    yield
+
+
+@contextlib.contextmanager
+def control_dependencies(control_inputs):
+    """Eager ops run in program order already, so this does nothing."""
+    yield
+
+
+@contextlib.contextmanager
+def init_scope():
+    yield
+
+
+def no_op(name=None):
+    return None
+
+
+def group(*inputs, **kwargs):
+    return None
+
+
+def inside_function():
+    return False
+
+
+def identity_n(input, name=None):  # noqa: A002
+    return [array_ops.identity(x) for x in input]
+
+
+def get_static_value(tensor, partial=False):
+    """The NumPy value of a tensor (always known in eager mode); other values pass through."""
+    if isinstance(tensor, (Tensor, Variable)):
+        return tensor.numpy() if isinstance(tensor, Tensor) else tensor.numpy()
+    return tensor
+
+
+def ensure_shape(x, shape, name=None):
+    """Returns x after checking that its shape is compatible with `shape`."""
+    from tapeflow._src.framework.errors import InvalidArgumentError
+    from tapeflow._src.framework.tensor_shape import TensorShape
+    t = to_tensor(x)
+    if not TensorShape(shape).is_compatible_with(t.shape):
+        raise InvalidArgumentError(None, None, f"Shape of tensor x {list(t.shape)} is not "
+                                   f"compatible with expected shape "
+                                   f"{TensorShape(shape).as_list()}. [Op:EnsureShape] name: ")
+    return t
+
+
+# ---------------------------------------------------------------------------------------
+# Composite array ops (gradients come from the ops they are made of)
+# ---------------------------------------------------------------------------------------
+
+def repeat(input, repeats, axis=None, name=None):  # noqa: A002
+    """Repeats elements of `input` (flattened when axis is None) `repeats` times each."""
+    x = to_tensor(input)
+    if axis is None:
+        x = array_ops.reshape(x, [-1])
+        axis = 0
+    axis = int(axis) % max(x._value.ndim, 1)
+    reps = np.broadcast_to(np.asarray(to_tensor(repeats)._value).reshape(-1),
+                           (x._value.shape[axis],))
+    idx = np.repeat(np.arange(x._value.shape[axis]), reps)
+    from tapeflow._src.ops.gather_ops import gather
+    return gather(x, _wrap(idx.astype(np.int64)), axis=axis)
+
+
+def roll(input, shift, axis, name=None):  # noqa: A002
+    """Rolls elements along `axis` by `shift` (positive: towards higher indices)."""
+    x = to_tensor(input)
+    shifts = np.asarray(to_tensor(shift)._value).reshape(-1)
+    axes = np.asarray(to_tensor(axis)._value).reshape(-1)
+    shifts, axes = np.broadcast_arrays(shifts, axes)
+    from tapeflow._src.ops.gather_ops import gather
+    for s, a in zip(shifts.tolist(), axes.tolist()):
+        n = x._value.shape[a]
+        if n == 0:
+            continue
+        idx = (np.arange(n) - s) % n
+        x = gather(x, _wrap(idx.astype(np.int64)), axis=a)
+    return x
+
+
+def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool_, name=None):
+    """mask[i, j] = j < lengths[i] (shape lengths.shape + [maxlen])."""
+    ln = np.asarray(to_tensor(lengths)._value)
+    m = int(ln.max()) if maxlen is None and ln.size else int(0 if maxlen is None else
+                                                          np.asarray(to_tensor(maxlen)._value))
+    out = np.arange(m) < ln[..., None]
+    return _wrap(out.astype(dtypes.as_dtype(dtype)._np))
+
+
+def scalar_mul(scalar, x, name=None):
+    """scalar * x for a scalar (Python number or rank-0 tensor)."""
+    s = to_tensor(scalar)
+    if s._value.ndim != 0:
+        raise ValueError(f"Only scalar multiply works, got shape {s.shape}")
+    t = to_tensor(x)
+    from tapeflow._src.ops.math_ops import cast, multiply
+    return multiply(cast(s, t.dtype), t)
+
+
+def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
+    """Scales every tensor by clip_norm / max(global_norm, clip_norm); returns (list, norm)."""
+    from tapeflow._src.ops.math_ops import cast, maximum, multiply, sqrt
+    from tapeflow._src.ops.reduction_ops import reduce_sum
+    items = [None if t is None else to_tensor(t) for t in nest.flatten(t_list)]
+    present = [t for t in items if t is not None]
+    if use_norm is None:
+        if present:
+            sq = [reduce_sum(t * t) for t in present]
+            total = sq[0]
+            for s in sq[1:]:
+                total = total + cast(s, total.dtype)
+            use_norm = sqrt(total)
+        else:
+            use_norm = to_tensor(0.0)
+    norm = to_tensor(use_norm)
+    cn = cast(to_tensor(clip_norm), norm.dtype)
+    scale = cn / maximum(norm, cn)
+    out = [None if t is None else multiply(t, cast(scale, t.dtype)) for t in items]
+    return nest.pack_sequence_as(t_list, out), norm
+
+
+def get_logger():
+    return logging.getLogger("tapeflow")
