@@ -36,6 +36,9 @@ from tapeflow._src.framework.dtypes import (
 from tapeflow._src.framework.ops_api import executing_eagerly, is_tensor, name_scope
 from tapeflow._src.framework.tensor import Tensor
 from tapeflow._src.framework.tensor_shape import TensorShape
+from tapeflow._src.io.sparse_tensor import SparseTensor
+from tapeflow._src.framework.module import Module
+from tapeflow._src.framework.tensor_spec import TensorSpec
 from tapeflow._src.framework.variables import (
     Variable,
     VariableAggregation,
@@ -45,10 +48,13 @@ from tapeflow._src.ops import operators as _operators
 
 _operators.install()
 
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
 from tapeflow import (  # noqa: E402
     autodiff,
     bitwise,
     debugging,
+    dtypes,
     errors,
     linalg,
     math,
@@ -91,8 +97,51 @@ from tapeflow._src.ops.array_ops import (  # noqa: E402
     zeros,
     zeros_like,
 )
+from tapeflow._src.ops.array_manip import linspace, meshgrid, pad, reverse, tile  # noqa: E402
+from tapeflow._src.ops.array_slicing import slice, strided_slice  # noqa: E402, A004
+from tapeflow._src.ops.gather_ops import (  # noqa: E402
+    boolean_mask,
+    gather,
+    gather_nd,
+    scatter_nd,
+    tensor_scatter_nd_add,
+    tensor_scatter_nd_sub,
+    tensor_scatter_nd_update,
+)
+from tapeflow._src.ops.sort_ops import argsort, sort, unique  # noqa: E402
 from tapeflow._src.ops.cumulative_ops import cumsum  # noqa: E402
-from tapeflow._src.ops.linalg_ops import matmul  # noqa: E402
+from tapeflow._src.ops.control_flow_ops import (  # noqa: E402
+    TensorArray,
+    case,
+    cond,
+    foldl,
+    foldr,
+    map_fn,
+    scan,
+    switch_case,
+    vectorized_map,
+    while_loop,
+)
+from tapeflow._src.ops.misc_ops import (  # noqa: E402
+    clip_by_global_norm,
+    control_dependencies,
+    device,
+    ensure_shape,
+    get_logger,
+    get_static_value,
+    group,
+    identity_n,
+    init_scope,
+    inside_function,
+    no_op,
+    print_ as print,  # noqa: A004
+    repeat,
+    roll,
+    scalar_mul,
+    sequence_mask,
+)
+from tapeflow._src.ops.linalg_norm import norm  # noqa: E402
+from tapeflow._src.ops.linalg_ops import einsum, matmul, tensordot  # noqa: E402
 from tapeflow._src.ops.math_ops import (  # noqa: E402
     abs,  # noqa: A004
     acos,
@@ -154,23 +203,30 @@ from tapeflow._src.ops.reduction_ops import (  # noqa: E402
     reduce_prod,
     reduce_sum,
 )
+from tapeflow._src.ops.reduction_ops import reduce_logsumexp  # noqa: E402
+from tapeflow._src.ops.math_clip_ops import clip_by_norm, clip_by_value  # noqa: E402
+from tapeflow._src.ops.math_ops import realdiv, sigmoid, truncatemod  # noqa: E402
 
 __version__ = "0.1.0"
 
 # Keras, tf.data and friends are imported on first use so that `import tapeflow` stays fast.
 
+_LAZY_MODULES = ("keras", "data", "train", "test", "config", "io", "distribute", "summary",
+                 "saved_model", "compat", "experimental", "signal", "image", "sparse", "ragged",
+                 "feature_column")
+_missing_getattr = _module_getattr("tf", __name__)
+
+
 def __getattr__(name):
-    if name in ("keras", "data", "train", "test", "config", "io", "distribute", "summary",
-                "saved_model", "compat", "experimental", "signal", "image", "sparse",
-                "ragged", "feature_column"):
+    """Imports heavy submodules on first use; TF names tapeflow lacks raise NotImplementedError."""
+    if name in _LAZY_MODULES:
         import importlib
         try:
             module = importlib.import_module(f"tapeflow.{name}")
         except ModuleNotFoundError as e:
-            if e.name == f"tapeflow.{name}":
-                raise NotImplementedError(f"tf.{name} is not implemented in tapeflow yet.") \
-                    from None
-            raise
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'tapeflow' has no attribute {name!r}")
+            if e.name != f"tapeflow.{name}":
+                raise
+        else:
+            globals()[name] = module
+            return module
+    return _missing_getattr(name)

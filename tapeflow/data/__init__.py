@@ -13,3 +13,7 @@ from tapeflow._src.data.structure import DatasetSpec
 from tapeflow.data import experimental
 
 DatasetV2 = Dataset
+
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("tf.data", __name__)

@@ -17,3 +17,7 @@ from tapeflow._src.autodiff.numerics import (
 __all__ = ["Explanation", "GradientExplanationError", "assert_all_finite", "assert_equal",
            "assert_near", "assert_rank", "assert_shapes", "check_numerics",
            "disable_check_numerics", "enable_check_numerics", "explain_gradients"]
+
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("tf.debugging", __name__)

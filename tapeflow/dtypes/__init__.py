@@ -5,3 +5,7 @@ from tapeflow._src.framework.dtypes import (
     half, int8, int16, int32, int64, string, uint8, uint16, uint32, uint64,
 )
 from tapeflow._src.ops.math_ops import cast, saturate_cast
+
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("tf.dtypes", __name__)

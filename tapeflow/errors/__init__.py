@@ -7,3 +7,7 @@ from tapeflow._src.framework.errors import (
     OutOfRangeError, PermissionDeniedError, ResourceExhaustedError, UnauthenticatedError,
     UnavailableError, UnimplementedError, UnknownError,
 )
+
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("tf.errors", __name__)

@@ -10,3 +10,7 @@ from tapeflow._src.io.parsing import (
 )
 from tapeflow._src.io.tfrecord import TFRecordOptions, TFRecordWriter, tf_record_iterator
 from tapeflow.io import gfile
+
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("tf.io", __name__)

@@ -40,3 +40,7 @@ from tapeflow._src.ops.linalg_ops import (
 )
 
 transpose = matrix_transpose
+
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("tf.linalg", __name__)

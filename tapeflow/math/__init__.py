@@ -25,3 +25,7 @@ from tapeflow._src.ops.segment_ops import (
     unsorted_segment_max, unsorted_segment_mean, unsorted_segment_min,
     unsorted_segment_prod, unsorted_segment_sqrt_n, unsorted_segment_sum,
 )
+
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("tf.math", __name__)

@@ -52,3 +52,7 @@ from tapeflow._src.ops.pooling_ops import (
     max_pool2d,
     pool,
 )
+
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("tf.nn", __name__)

@@ -14,3 +14,7 @@ from tapeflow._src.ops.random_ops import (
     truncated_normal,
     uniform,
 )
+
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("tf.random", __name__)

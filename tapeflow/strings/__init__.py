@@ -12,3 +12,7 @@ from tapeflow._src.ops.string_ops import (
     to_number,
     upper,
 )
+
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("tf.strings", __name__)

@@ -1,0 +1,24 @@
+"""The public namespaces: TF names tapeflow lacks say so, and feature probes still work."""
+
+import pytest
+
+import tapeflow as tf
+
+
+def test_missing_tensorflow_api_raises_not_implemented():
+    with pytest.raises(NotImplementedError, match="tf.function is not implemented"):
+        tf.function  # noqa: B018
+    with pytest.raises(NotImplementedError, match="tf.nn.ctc_loss"):
+        tf.nn.ctc_loss  # noqa: B018
+
+
+def test_feature_probes_and_unknown_names():
+    assert not hasattr(tf, "function")
+    assert hasattr(tf, "GradientTape")
+    with pytest.raises(AttributeError, match="no attribute 'not_a_tf_name'"):
+        tf.not_a_tf_name  # noqa: B018
+
+
+def test_lazy_submodules_import_on_first_use():
+    assert tf.data.Dataset is not None
+    assert tf.keras.layers.Dense is not None
