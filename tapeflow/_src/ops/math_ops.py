@@ -54,8 +54,10 @@ def _conj(t):
 @primitive("AddV2", shape=rules.broadcast, dtype=rules.same_as_input,
            allowed=NUMERIC | {D.string})
 def _add(x, y):
+    # The operator, not the ufunc: identical on arrays, and 5-10x cheaper on the NumPy
+    # scalars that hold rank-0 tensors (NumPy's scalar math skips the ufunc machinery).
     try:
-        return np.add(x, y)
+        return x + y
     except ValueError:
         raise _incompatible("AddV2", x, y) from None
 
@@ -78,8 +80,10 @@ def add(x, y, name=None):
 
 @primitive("Sub", shape=rules.broadcast, dtype=rules.same_as_input, allowed=NUMERIC)
 def _sub(x, y):
+    # The operator, not the ufunc: identical on arrays, and 5-10x cheaper on the NumPy
+    # scalars that hold rank-0 tensors (NumPy's scalar math skips the ufunc machinery).
     try:
-        return np.subtract(x, y)
+        return x - y
     except ValueError:
         raise _incompatible("Sub", x, y) from None
 
@@ -98,8 +102,10 @@ def subtract(x, y, name=None):
 
 @primitive("Mul", shape=rules.broadcast, dtype=rules.same_as_input, allowed=NUMERIC)
 def _mul(x, y):
+    # The operator, not the ufunc: identical on arrays, and 5-10x cheaper on the NumPy
+    # scalars that hold rank-0 tensors (NumPy's scalar math skips the ufunc machinery).
     try:
-        return np.multiply(x, y)
+        return x * y
     except ValueError:
         raise _incompatible("Mul", x, y) from None
 
@@ -120,8 +126,7 @@ def multiply(x, y, name=None):
 @primitive("RealDiv", shape=rules.broadcast, dtype=rules.same_as_input, allowed=INEXACT)
 @_broadcasting("RealDiv")
 def _real_div(x, y):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.true_divide(x, y)
+    return x / y  # operator: cheap on NumPy scalars; inf/nan warnings are filtered
 
 
 @_real_div.grad
@@ -455,17 +460,13 @@ def xlogy(x, y, name=None):
 # ---------------------------------------------------------------------------------------
 
 def _unary(name, fn, allowed, differentiable=True, errstate=False):
-    """Builds an element-wise primitive from a NumPy ufunc (the gradient comes separately)."""
-    if errstate:
-        def forward(x):
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                return fn(x)
-    else:
-        def forward(x):
-            return fn(x)
-    forward.__name__ = f"_{name.lower()}"
+    """Builds an element-wise primitive straight from a NumPy ufunc (no Python frame per call).
+
+    `errstate` is kept for readability at the call sites: the ufuncs marked with it can
+    produce inf/nan, whose NumPy warnings the registry's module-level filter silences.
+    """
     return primitive(name, shape=rules.same_shape, dtype=rules.same_as_input,
-                     allowed=allowed, differentiable=differentiable)(forward)
+                     allowed=allowed, differentiable=differentiable)(fn)
 
 
 _neg = _unary("Neg", np.negative, SIGNED)

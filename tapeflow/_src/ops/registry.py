@@ -97,6 +97,8 @@ class Primitive:
 
 def _arity(forward):
     """(number of positional tensor inputs or None if *args, whether it takes attributes)."""
+    if isinstance(forward, np.ufunc):
+        return forward.nin, False
     try:
         sig = inspect.signature(forward)
     except (TypeError, ValueError):  # C functions such as operator.add
