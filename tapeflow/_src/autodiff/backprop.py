@@ -166,6 +166,7 @@ def _reverse(marked, grads, reach, batch, hook):
             dys = [d if d is not None else array_ops.zeros_like(o) for d, o in zip(dys, outs)]
         if hook is not None:
             hook.current = rec
+        rec.needs = tuple(_key(t) in reach for t in rec.inputs)
         if batch is None:
             in_grads = rec.grad_fn(rec, *dys)
         else:

@@ -15,7 +15,7 @@ _tapes = context.tapes
 class OpRecord:
     """One executed op as the gradient rules see it: `op.inputs`, `op.outputs`, `op.attrs`."""
 
-    __slots__ = ("type", "inputs", "outputs", "attrs", "grad_fn", "__weakref__")
+    __slots__ = ("type", "inputs", "outputs", "attrs", "grad_fn", "needs", "__weakref__")
 
     def __init__(self, op_type, inputs, outputs, attrs, grad_fn):
         self.type = op_type
@@ -23,6 +23,11 @@ class OpRecord:
         self.outputs = outputs
         self.attrs = attrs
         self.grad_fn = grad_fn
+        # Set by the backward pass before the rule runs: needs[i] is False when input i is
+        # not on a path to any source, so a rule may return None for it instead of computing
+        # a gradient nobody reads (e.g. the data batch of a first-layer matmul). None means
+        # "unknown: compute all", as when a rule is called outside the engine.
+        self.needs = None
 
     def __repr__(self):
         return f"<OpRecord {self.type}>"

@@ -56,9 +56,10 @@ def _conv2d(x, w, *, strides, dilations, pads):
 def _conv2d_grad(op, dy):
     x, w = op.inputs
     a = op.attrs
+    need_x, need_w = op.needs or (True, True)
     return (
-        _conv2d_backprop_input(w, dy, input_shape=x._value.shape, **a),
-        _conv2d_backprop_filter(x, dy, filter_shape=w._value.shape, **a),
+        _conv2d_backprop_input(w, dy, input_shape=x._value.shape, **a) if need_x else None,
+        _conv2d_backprop_filter(x, dy, filter_shape=w._value.shape, **a) if need_w else None,
     )
 
 

@@ -91,14 +91,22 @@ def _matmul_grad(op, dy):
     if a._value.dtype.kind == "c":
         from tapeflow._src.ops.math_ops import conj
         a, b = conj(a), conj(b)
-    # dA = dy @ B^T and dB = A^T @ dy, written out for each transpose combination.
+    # dA = dy @ B^T and dB = A^T @ dy, written out for each transpose combination; an input
+    # the backward pass does not need (op.needs) is skipped.
+    need_a, need_b = op.needs or (True, True)
     if not ta and not tb:
-        return _mm(dy, b, False, True), _mm(a, dy, True, False)
-    if not ta and tb:
-        return _mm(dy, b, False, False), _mm(dy, a, True, False)
-    if ta and not tb:
-        return _mm(b, dy, False, True), _mm(a, dy, False, False)
-    return _mm(b, dy, True, True), _mm(dy, a, True, True)
+        da = _mm(dy, b, False, True) if need_a else None
+        db = _mm(a, dy, True, False) if need_b else None
+    elif not ta and tb:
+        da = _mm(dy, b, False, False) if need_a else None
+        db = _mm(dy, a, True, False) if need_b else None
+    elif ta and not tb:
+        da = _mm(b, dy, False, True) if need_a else None
+        db = _mm(a, dy, False, False) if need_b else None
+    else:
+        da = _mm(b, dy, True, True) if need_a else None
+        db = _mm(dy, a, True, True) if need_b else None
+    return da, db
 
 
 _matmul.grad(_matmul_grad)

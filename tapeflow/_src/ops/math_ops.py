@@ -113,7 +113,8 @@ def _mul(x, y):
 @_mul.grad
 def _mul_grad(op, dy):
     x, y = op.inputs
-    return dy * _conj(y), dy * _conj(x)
+    need_x, need_y = op.needs or (True, True)
+    return (dy * _conj(y) if need_x else None), (dy * _conj(x) if need_y else None)
 
 
 def multiply(x, y, name=None):
@@ -132,7 +133,9 @@ def _real_div(x, y):
 @_real_div.grad
 def _real_div_grad(op, dy):
     x, y = op.inputs
-    return dy / _conj(y), -dy * _conj(x / (y * y))
+    need_x, need_y = op.needs or (True, True)
+    return ((dy / _conj(y)) if need_x else None,
+            (-dy * _conj(x / (y * y))) if need_y else None)
 
 
 # TensorFlow's truediv: small ints -> float32, 32/64-bit ints -> float64.
@@ -321,7 +324,10 @@ def _pow(x, y):
 def _pow_grad(op, dy):
     x, y = op.inputs
     z, = op.outputs
-    gx = dy * _conj(y * pow(x, y - 1))
+    need_x, need_y = op.needs or (True, True)
+    gx = dy * _conj(y * pow(x, y - 1)) if need_x else None
+    if not need_y:
+        return gx, None  # a constant exponent (x ** 3): skip the log-based y-gradient
     if x._value.dtype.kind == "c":
         logx = log(x)
     else:
