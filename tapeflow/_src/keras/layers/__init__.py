@@ -1,0 +1,1 @@
+"""Keras layer implementations (public names are re-exported by tapeflow.keras.layers)."""

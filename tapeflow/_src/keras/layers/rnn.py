@@ -1,0 +1,257 @@
+"""Recurrent layers: SimpleRNN, LSTM and GRU (Keras 2 gate layouts), unrolled over time.
+
+Each layer owns a cell (`simple_rnn_cell`, `lstm_cell`, `gru_cell`) holding `kernel`,
+`recurrent_kernel` and `bias`, so weights are named e.g. 'lstm/lstm_cell/kernel:0'.
+"""
+
+from __future__ import annotations
+
+import tapeflow as tf
+from tapeflow._src.framework import context
+from tapeflow._src.framework.tensor_shape import TensorShape
+from tapeflow._src.keras import activations, constraints, initializers, regularizers
+from tapeflow._src.keras.engine import Layer
+from tapeflow._src.keras.layers.core import _ser
+
+
+class _Cell(Layer):
+    gates = 1
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, reset_after=True,
+                 **kwargs):
+        if dropout or recurrent_dropout:
+            raise NotImplementedError("RNN dropout / recurrent_dropout are not implemented in "
+                                      "tapeflow; add a Dropout layer instead.")
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.unit_forget_bias = unit_forget_bias
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.reset_after = reset_after
+        self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
+
+    def _bias_shape(self):
+        return (self.gates * self.units,)
+
+    def _bias_init(self):
+        return self.bias_initializer
+
+    def build(self, input_shape):
+        d = TensorShape(input_shape)[-1]
+        n = self.gates * self.units
+        self.kernel = self.add_weight("kernel", (d, n), initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(
+            "recurrent_kernel", (self.units, n), initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", self._bias_shape(),
+                                        initializer=self._bias_init(),
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        self.built = True
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "units": self.units, "activation": activations.serialize(self.activation),
+            "recurrent_activation": activations.serialize(self.recurrent_activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": _ser(self.kernel_initializer, initializers),
+            "recurrent_initializer": _ser(self.recurrent_initializer, initializers),
+            "bias_initializer": _ser(self.bias_initializer, initializers)})
+        return config
+
+
+class SimpleRNNCell(_Cell):
+    def __init__(self, units, activation="tanh", **kwargs):
+        kwargs.pop("recurrent_activation", None)
+        super().__init__(units, activation=activation, **kwargs)
+
+    def step(self, x_proj, states):
+        h = self.activation(x_proj + tf.matmul(states[0], self.recurrent_kernel))
+        return h, [h]
+
+    def project(self, x):
+        out = tf.matmul(x, self.kernel)
+        return out + self.bias if self.use_bias else out
+
+
+class _ForgetBias(initializers.Initializer):
+    def __init__(self, base, units):
+        self.base, self.units = base, units
+
+    def __call__(self, shape, dtype=None, **kwargs):
+        u = self.units
+        return tf.concat([self.base((u,), dtype), tf.ones((u,), dtype or "float32"),
+                          self.base((2 * u,), dtype)], 0)
+
+
+class LSTMCell(_Cell):
+    gates = 4
+
+    def _bias_init(self):
+        if self.unit_forget_bias:
+            return _ForgetBias(self.bias_initializer, self.units)
+        return self.bias_initializer
+
+    def project(self, x):
+        out = tf.matmul(x, self.kernel)
+        return out + self.bias if self.use_bias else out
+
+    def step(self, x_proj, states):
+        h, c = states
+        z = x_proj + tf.matmul(h, self.recurrent_kernel)
+        zi, zf, zc, zo = tf.split(z, 4, axis=1)
+        i = self.recurrent_activation(zi)
+        f = self.recurrent_activation(zf)
+        c = f * c + i * self.activation(zc)
+        o = self.recurrent_activation(zo)
+        h = o * self.activation(c)
+        return h, [h, c]
+
+
+class GRUCell(_Cell):
+    gates = 3
+
+    def _bias_shape(self):
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def project(self, x):
+        out = tf.matmul(x, self.kernel)
+        if self.use_bias:
+            out = out + (self.bias[0] if self.reset_after else self.bias)
+        return out
+
+    def step(self, x_proj, states):
+        h = states[0]
+        xz, xr, xh = tf.split(x_proj, 3, axis=1)
+        if self.reset_after:
+            inner = tf.matmul(h, self.recurrent_kernel)
+            if self.use_bias:
+                inner = inner + self.bias[1]
+            rz, rr, rh = tf.split(inner, 3, axis=1)
+            z = self.recurrent_activation(xz + rz)
+            r = self.recurrent_activation(xr + rr)
+            hh = self.activation(xh + r * rh)
+        else:
+            u = self.units
+            rk = self.recurrent_kernel
+            z = self.recurrent_activation(xz + tf.matmul(h, rk[:, :u]))
+            r = self.recurrent_activation(xr + tf.matmul(h, rk[:, u:2 * u]))
+            hh = self.activation(xh + tf.matmul(r * h, rk[:, 2 * u:]))
+        h = z * h + (1.0 - z) * hh
+        return h, [h]
+
+    def get_config(self):
+        config = super().get_config()
+        config["reset_after"] = self.reset_after
+        return config
+
+
+class _RNN(Layer):
+    cell_class = SimpleRNNCell
+    n_states = 1
+
+    def __init__(self, units, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, time_major=False, **kwargs):
+        if stateful or time_major:
+            raise NotImplementedError("stateful / time_major RNNs are not implemented in "
+                                      "tapeflow.")
+        layer_kwargs = {k: kwargs.pop(k) for k in list(kwargs)
+                        if k in ("name", "trainable", "dtype", "input_shape",
+                                 "batch_input_shape", "batch_size", "input_dim",
+                                 "activity_regularizer")}
+        super().__init__(**layer_kwargs)
+        from tapeflow._src.framework.module import camel_to_snake
+        self.cell = self.cell_class(units, name=camel_to_snake(self.cell_class.__name__),
+                                    **kwargs)
+        self.units = int(units)
+        self.return_sequences, self.return_state = return_sequences, return_state
+        self.go_backwards = go_backwards
+
+    def build(self, input_shape):
+        shape = TensorShape(input_shape)
+        with context.name_scope(self.cell.name):
+            self.cell.build(shape[-1:] if shape.rank else shape)
+        self.cell.built = True
+        self.built = True
+
+    def call(self, inputs, initial_state=None, training=None, mask=None):
+        if mask is not None:
+            raise NotImplementedError("RNN masks are not implemented in tapeflow.")
+        batch, steps = inputs.shape[0], inputs.shape[1]
+        d = inputs.shape[2]
+        proj = self.cell.project(tf.reshape(inputs, [-1, d]))
+        proj = tf.reshape(proj, [batch, steps, -1])
+        if initial_state is None:
+            zeros = tf.zeros([batch, self.units], inputs.dtype)
+            states = [zeros] * self.n_states
+        else:
+            states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
+                else [initial_state]
+        xs = tf.unstack(proj, axis=1)
+        if self.go_backwards:
+            xs = xs[::-1]
+        outputs = []
+        h = states[0]
+        for x in xs:
+            h, states = self.cell.step(x, states)
+            if self.return_sequences:
+                outputs.append(h)
+        out = tf.stack(outputs, axis=1) if self.return_sequences else h
+        if self.return_state:
+            return [out] + list(states)
+        return out
+
+    def compute_output_shape(self, input_shape):
+        dims = TensorShape(input_shape).as_list()
+        out = TensorShape([dims[0], dims[1], self.units] if self.return_sequences
+                          else [dims[0], self.units])
+        if self.return_state:
+            return [out] + [TensorShape([dims[0], self.units])] * self.n_states
+        return out
+
+    def get_config(self):
+        config = super().get_config()
+        cell_config = self.cell.get_config()
+        for k in ("name", "trainable", "dtype"):
+            cell_config.pop(k, None)
+        config.update(cell_config)
+        config.update({"return_sequences": self.return_sequences,
+                       "return_state": self.return_state, "go_backwards": self.go_backwards})
+        return config
+
+
+class SimpleRNN(_RNN):
+    """A fully connected RNN: h_t = tanh(x_t W + h_{t-1} U + b)."""
+    cell_class = SimpleRNNCell
+
+
+class LSTM(_RNN):
+    """Long short-term memory (gate order i, f, c, o, as Keras)."""
+    cell_class = LSTMCell
+    n_states = 2
+
+
+class GRU(_RNN):
+    """Gated recurrent unit (Keras 2 default: reset_after=True)."""
+    cell_class = GRUCell

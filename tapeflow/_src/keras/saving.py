@@ -1,0 +1,374 @@
+"""Weights files and tf.train.Checkpoint.
+
+tapeflow's weights format is one `.npz` file: an array per variable plus `__index__`, a JSON
+list of each variable's path, short name, shape and dtype. Loading checks the index against
+the model first and refuses any mismatch, so a file never partially loads into a different
+architecture. Files are written to a temporary file and moved into place with os.replace,
+so a crash while saving leaves the previous file intact. `.h5` paths use h5py if installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+
+import numpy as np
+
+from tapeflow._src.framework.variables import Variable
+
+FORMAT = "tapeflow-weights-v1"
+
+
+def _short(v):
+    name = v.name[:-2] if v.name.endswith(":0") else v.name
+    return name.rsplit("/", 1)[-1]
+
+
+def _entries(variables, prefix):
+    return [{"path": f"{prefix}{i}/{_short(v)}", "name": _short(v),
+             "shape": list(v.shape.as_list()), "dtype": v.dtype.name}
+            for i, v in enumerate(variables)]
+
+
+def _write_npz(path, index, arrays):
+    """Writes the archive to `path` atomically (temp file in the same directory + os.replace)."""
+    d = os.path.dirname(os.path.abspath(path))
+    os.makedirs(d, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-" + os.path.basename(path))
+    try:
+        with os.fdopen(fd, "wb") as f:
+            payload = {f"v{i}": a for i, a in enumerate(arrays)}
+            payload["__index__"] = np.array(json.dumps({"format": FORMAT, "variables": index}))
+            np.savez(f, **payload)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def _read_npz(path):
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            meta = json.loads(str(f["__index__"]))
+            arrays = [f[f"v{i}"] for i in range(len(meta["variables"]))]
+    except (OSError, KeyError, ValueError) as e:
+        raise ValueError(f"Unable to load weights from {path!r}: not a tapeflow weights file "
+                         f"({e}).") from None
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"Unable to load weights from {path!r}: unknown format "
+                         f"{meta.get('format')!r}.")
+    return meta["variables"], arrays
+
+
+def _check_and_assign(variables, index, arrays, where):
+    """Assigns arrays to variables only if the whole index matches."""
+    expected = _entries(variables, "")
+    problems = []
+    if len(index) != len(expected):
+        problems.append(f"the file has {len(index)} variables, the target has {len(expected)}")
+    for i, (e, s) in enumerate(zip(expected, index)):
+        if e["shape"] != s["shape"] or e["name"] != s["name"]:
+            problems.append(f"variable {i}: file has {s['name']} {tuple(s['shape'])}, target "
+                            f"has {e['name']} {tuple(e['shape'])}")
+    if problems:
+        raise ValueError(f"Cannot load {where}: the saved weights do not match this "
+                         f"architecture; nothing was loaded. " + "; ".join(problems[:5]))
+    for v, a in zip(variables, arrays):
+        v.assign(a.astype(v.dtype.as_numpy_dtype, copy=False))
+
+
+def save_weights(model, filepath, overwrite=True, save_format=None):
+    filepath = os.fspath(filepath)
+    if not overwrite and os.path.exists(filepath):
+        raise FileExistsError(f"{filepath} exists and overwrite=False.")
+    variables = model.weights
+    if save_format == "h5" or filepath.endswith((".h5", ".hdf5", ".keras")):
+        return _save_h5(variables, filepath)
+    _write_npz(filepath, _entries(variables, "model/"),
+               [np.asarray(v.numpy()) for v in variables])
+
+
+def load_weights(model, filepath, skip_mismatch=False, by_name=False):
+    filepath = os.fspath(filepath)
+    if by_name or skip_mismatch:
+        raise NotImplementedError("load_weights(by_name=True / skip_mismatch=True) is not "
+                                  "implemented in tapeflow.")
+    if not os.path.exists(filepath):
+        raise FileNotFoundError(f"No weights file found at {filepath!r}.")
+    if filepath.endswith((".h5", ".hdf5")):
+        index, arrays = _load_h5(filepath)
+    else:
+        index, arrays = _read_npz(filepath)
+    if not model.built:
+        raise ValueError("Unable to load weights into a model that has not yet been built. "
+                         "Build the model first (call it on a batch or give input_shape).")
+    _check_and_assign(model.weights, index, arrays, f"weights from {filepath!r}")
+
+
+def _h5py():
+    try:
+        import h5py
+    except ImportError:
+        raise ImportError("`save_weights`/`load_weights` with .h5 files needs h5py: "
+                          "`pip install h5py`.") from None
+    return h5py
+
+
+def _save_h5(variables, filepath):
+    h5py = _h5py()
+    d = os.path.dirname(os.path.abspath(filepath))
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-" + os.path.basename(filepath))
+    os.close(fd)
+    try:
+        with h5py.File(tmp, "w") as f:
+            f.attrs["tapeflow_index"] = json.dumps(_entries(variables, "model/"))
+            for i, v in enumerate(variables):
+                f.create_dataset(f"v{i}", data=np.asarray(v.numpy()))
+        os.replace(tmp, filepath)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _load_h5(filepath):
+    h5py = _h5py()
+    with h5py.File(filepath, "r") as f:
+        index = json.loads(f.attrs["tapeflow_index"])
+        arrays = [np.asarray(f[f"v{i}"]) for i in range(len(index))]
+    return index, arrays
+
+
+# -- tf.train.Checkpoint ----------------------------------------------------------------------
+
+def _object_variables(obj):
+    from tapeflow._src.framework.module import Module
+    from tapeflow._src.keras.engine import Layer
+    from tapeflow._src.keras.optimizers import Optimizer
+    if isinstance(obj, Variable):
+        return [obj]
+    if isinstance(obj, Layer):
+        return list(obj.weights)
+    if isinstance(obj, Module):
+        return list(obj.variables)
+    if isinstance(obj, Optimizer):
+        return obj.variables()
+    if isinstance(obj, Checkpoint):
+        return obj._all_variables()[1]
+    raise ValueError(f"Checkpoint cannot track an object of type {type(obj).__name__}; "
+                     f"give Variables, Modules, Keras models/layers, optimizers or "
+                     f"Checkpoints.")
+
+
+class Checkpoint:
+    """Saves and restores the variables of the objects given as keyword arguments.
+
+    >>> ckpt = tf.train.Checkpoint(step=tf.Variable(1))
+    >>> path = ckpt.save('/tmp/tapeflow-doc/ckpt')        # doctest: +SKIP
+    >>> ckpt.restore(path)                                # doctest: +SKIP
+    """
+
+    def __init__(self, root=None, **kwargs):
+        if root is not None:
+            kwargs["root"] = root
+        self._objects = dict(kwargs)
+        self.save_counter = Variable(np.int64(0), trainable=False, name="save_counter")
+
+    def __getattr__(self, name):
+        objs = self.__dict__.get("_objects", {})
+        if name in objs:
+            return objs[name]
+        raise AttributeError(name)
+
+    def _all_variables(self):
+        index, variables = [], []
+        for key in sorted(self._objects):
+            vs = _object_variables(self._objects[key])
+            index.extend(_entries(vs, f"{key}/"))
+            variables.extend(vs)
+        index.extend(_entries([self.save_counter], "save_counter/"))
+        variables.append(self.save_counter)
+        return index, variables
+
+    def write(self, file_prefix, options=None):
+        """Writes `file_prefix + '.npz'` and returns `file_prefix`."""
+        file_prefix = os.fspath(file_prefix)
+        index, variables = self._all_variables()
+        _write_npz(file_prefix + ".npz", index, [np.asarray(v.numpy()) for v in variables])
+        return file_prefix
+
+    def save(self, file_prefix, options=None):
+        """Writes '<file_prefix>-<n>' (n counts saves) and records it as the latest."""
+        self.save_counter.assign_add(1)
+        path = self.write(f"{os.fspath(file_prefix)}-{int(self.save_counter.numpy())}")
+        _write_state(os.path.dirname(os.path.abspath(path)), path, [path])
+        return path
+
+    def read(self, save_path, options=None):
+        return self.restore(save_path)
+
+    def restore(self, save_path, options=None):
+        """Restores every tracked variable from `save_path`; mismatches raise, loading nothing."""
+        if save_path is None:
+            return _Status()
+        save_path = os.fspath(save_path)
+        file = save_path if save_path.endswith(".npz") else save_path + ".npz"
+        if not os.path.exists(file):
+            raise FileNotFoundError(f"Failed to restore from checkpoint {save_path!r}: no "
+                                    f"file {file!r}.")
+        saved_index, arrays = _read_npz(file)
+        index, variables = self._all_variables()
+        by_path = {e["path"]: (e, a) for e, a in zip(saved_index, arrays)}
+        pending = self._defer_optimizer_slots(index, by_path)
+        self._defer_unbuilt_layers(by_path)
+        mine = {e["path"] for e in index}
+        missing = [e["path"] for e in index if e["path"] not in by_path]
+        extra = [p for p in by_path if p not in mine]
+        bad = [e["path"] for e in index if e["path"] in by_path and
+               by_path[e["path"]][0]["shape"] != e["shape"]]
+        if missing or extra or bad:
+            hint = ""
+            if any(p.split("/")[0] in self._objects and "Optimizer" in type(
+                    self._objects[p.split("/")[0]]).__mro__.__str__() for p in extra):
+                hint = (" (an optimizer's slot variables exist only after its first step: "
+                        "build it first, e.g. optimizer.build(model.trainable_variables))")
+            raise ValueError(f"Checkpoint {save_path!r} does not match the objects being "
+                             f"restored; nothing was loaded. Missing in file: {missing[:5]}; "
+                             f"unexpected in file: {extra[:5]}; shape mismatch: {bad[:5]}"
+                             + hint)
+        for e, v in zip(index, variables):
+            v.assign(by_path[e["path"]][1].astype(v.dtype.as_numpy_dtype, copy=False))
+        for opt, values in pending:
+            opt._k_pending = values
+        return _Status()
+
+    def _defer_unbuilt_layers(self, by_path):
+        """Unbuilt Keras layers/models get their saved values when they build."""
+        from tapeflow._src.keras.engine import Layer
+        for key, obj in self._objects.items():
+            if isinstance(obj, Layer) and not obj.weights:
+                mine = sorted((p for p in by_path if p.startswith(key + "/")),
+                              key=lambda p: int(p.split("/")[1]))
+                if mine:
+                    obj._k_pending_restore = ([by_path[p][0] for p in mine],
+                                              [by_path.pop(p)[1] for p in mine])
+
+    def _defer_optimizer_slots(self, index, by_path):
+        """For optimizers whose slots do not exist yet, moves the saved slot values aside.
+
+        They are assigned as the optimizer creates its slots on its next step (TensorFlow
+        likewise restores optimizer slots lazily).
+        """
+        from tapeflow._src.keras.optimizers import Optimizer
+        pending = []
+        mine = {e["path"] for e in index}
+        for key, obj in self._objects.items():
+            if not isinstance(obj, Optimizer):
+                continue
+            extra = sorted((p for p in by_path if p.startswith(key + "/") and p not in mine),
+                           key=lambda p: int(p.split("/")[1]))
+            n_own = len(obj.variables())
+            if extra and all(int(p.split("/")[1]) >= n_own for p in extra):
+                pending.append((obj, [by_path.pop(p)[1] for p in extra]))
+        return pending
+
+
+class _Status:
+    def assert_consumed(self):
+        return self
+
+    def assert_existing_objects_matched(self):
+        return self
+
+    def expect_partial(self):
+        return self
+
+
+def _write_state(directory, latest, all_paths):
+    lines = [f'model_checkpoint_path: "{os.path.basename(latest)}"']
+    lines += [f'all_model_checkpoint_paths: "{os.path.basename(p)}"' for p in all_paths]
+    path = os.path.join(directory, "checkpoint")
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.replace(tmp, path)
+
+
+def latest_checkpoint(checkpoint_dir, latest_filename=None):
+    """The path of the newest checkpoint recorded in `checkpoint_dir`, or None."""
+    path = os.path.join(os.fspath(checkpoint_dir), latest_filename or "checkpoint")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        for line in f:
+            if line.startswith("model_checkpoint_path:"):
+                name = line.split(":", 1)[1].strip().strip('"')
+                full = os.path.join(os.fspath(checkpoint_dir), name)
+                return full if os.path.exists(full + ".npz") else None
+    return None
+
+
+class CheckpointManager:
+    """Numbers checkpoints in `directory` and deletes all but the newest `max_to_keep`."""
+
+    def __init__(self, checkpoint, directory, max_to_keep, keep_checkpoint_every_n_hours=None,
+                 checkpoint_name="ckpt", step_counter=None, checkpoint_interval=None,
+                 init_fn=None):
+        self._checkpoint = checkpoint
+        self.directory = os.fspath(directory)
+        self.max_to_keep = max_to_keep
+        self._prefix = os.path.join(self.directory, checkpoint_name)
+        os.makedirs(self.directory, exist_ok=True)
+        self._checkpoints = []
+        latest = latest_checkpoint(self.directory)
+        if latest is not None:
+            state = os.path.join(self.directory, "checkpoint")
+            with open(state) as f:
+                for line in f:
+                    if line.startswith("all_model_checkpoint_paths:"):
+                        name = line.split(":", 1)[1].strip().strip('"')
+                        full = os.path.join(self.directory, name)
+                        if os.path.exists(full + ".npz"):
+                            self._checkpoints.append(full)
+
+    @property
+    def checkpoints(self):
+        return list(self._checkpoints)
+
+    @property
+    def latest_checkpoint(self):
+        return self._checkpoints[-1] if self._checkpoints else None
+
+    def save(self, checkpoint_number=None, check_interval=True, options=None):
+        ckpt = self._checkpoint
+        if checkpoint_number is None:
+            ckpt.save_counter.assign_add(1)
+            n = int(ckpt.save_counter.numpy())
+        else:
+            n = int(np.asarray(checkpoint_number))
+        path = ckpt.write(f"{self._prefix}-{n}")
+        if path in self._checkpoints:
+            self._checkpoints.remove(path)
+        self._checkpoints.append(path)
+        if self.max_to_keep is not None:
+            while len(self._checkpoints) > self.max_to_keep:
+                old = self._checkpoints.pop(0)
+                if os.path.exists(old + ".npz"):
+                    os.remove(old + ".npz")
+        _write_state(self.directory, path, self._checkpoints)
+        return path
+
+    def restore_or_initialize(self):
+        if self.latest_checkpoint:
+            self._checkpoint.restore(self.latest_checkpoint)
+            return self.latest_checkpoint
+        return None
+
+
+def apply_pending_restore(layer):
+    """Called once a layer is built: assigns values a checkpoint restore deferred."""
+    pending = layer.__dict__.pop("_k_pending_restore", None)
+    if pending is not None:
+        index, arrays = pending
+        _check_and_assign(layer.weights, index, arrays, f"the checkpoint into {layer.name!r}")

@@ -1,0 +1,134 @@
+"""model.summary(): Keras 2's table of layers, output shapes and parameter counts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tapeflow._src.framework.tensor_shape import TensorShape
+
+
+def _shape_text(shape):
+    if isinstance(shape, (list,)):
+        inner = [_shape_text(s) for s in shape]
+        return inner[0] if len(inner) == 1 else "[" + ", ".join(inner) + "]"
+    if isinstance(shape, TensorShape):
+        shape = tuple(shape.as_list())
+    return str(tuple(shape))
+
+
+def _flat(x):
+    if isinstance(x, (list, tuple)):
+        return [y for v in x for y in _flat(v)]
+    return [x]
+
+
+def _count(weights):
+    return int(sum(int(np.prod(w.shape.as_list())) for w in weights))
+
+
+def _bytes(weights):
+    return int(sum(int(np.prod(w.shape.as_list())) * w.dtype.size for w in weights))
+
+
+def _readable(n):
+    for unit in ("Byte", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:.2f} {unit}"
+        n /= 1024.0
+
+
+def print_summary(model, line_length=None, positions=None, print_fn=None):
+    print_fn = print_fn or print
+    from tapeflow._src.keras.training import Functional, Sequential
+    sequential_like = isinstance(model, Sequential)
+    if not model.built or (isinstance(model, Sequential) and not model._k_graph) or (
+            not isinstance(model, Functional) and not model.weights):
+        raise ValueError("This model has not yet been built. Build the model first by "
+                         "calling `build()` or by calling the model on a batch of data.")
+    if not isinstance(model, Functional):
+        sequential_like = True
+    elif not sequential_like:
+        # A functional model whose nodes form a chain prints like a Sequential model.
+        ok = all(len(n.input_tensors()) <= 1 for n in model._k_nodes) and len(
+            model._k_outputs) == 1 and len(model._k_inputs) == 1
+        sequential_like = ok
+    if sequential_like:
+        line_length = line_length or 65
+        positions = positions or [0.45, 0.85, 1.0]
+        header = ["Layer (type)", "Output Shape", "Param #"]
+    else:
+        line_length = line_length or 98
+        positions = positions or [0.3, 0.6, 0.70, 1.0]
+        header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
+    if positions[-1] <= 1:
+        positions = [int(line_length * p) for p in positions]
+
+    def print_rows(fields):
+        left = [str(x) for x in fields]
+        while any(left):
+            line = ""
+            for col in range(len(left)):
+                start = positions[col - 1] if col > 0 else 0
+                end = positions[col]
+                space = 2 if col != len(positions) - 1 else 0
+                cutoff = end - start - space
+                if col != len(positions) - 1:
+                    cutoff -= 1
+                fit = left[col][:cutoff]
+                cands = [fit.find(x) + len(x) for x in ("),", "},", "],", "',")
+                         if fit.find(x) >= 0]
+                if cands:
+                    cutoff = min(cands)
+                    fit = fit[:cutoff]
+                if col == 0:
+                    line += " "
+                line += fit
+                line += " " * space if space else ""
+                left[col] = left[col][cutoff:]
+                line += " " * (positions[col] - len(line))
+            print_fn(line)
+
+    print_fn(f'Model: "{model.name}"')
+    print_fn("_" * line_length)
+    print_rows(header)
+    print_fn("=" * line_length)
+    layers = model.layers
+    for i, layer in enumerate(layers):
+        if layer.__class__.__name__ == "InputLayer":
+            text = "[" + _shape_text(TensorShape(layer._batch_input_shape)) + "]"
+        elif layer._k_inbound_nodes and (not isinstance(model, Functional) or any(
+                n in model._k_nodes for n in layer._k_inbound_nodes)):
+            out = layer._k_inbound_nodes[0].outputs
+            if isinstance(out, (list, tuple)):
+                text = "[" + ", ".join(_shape_text(t.shape) for t in out) + "]"
+            else:
+                text = _shape_text(out.shape)
+        else:
+            text = "multiple"
+        params = layer.count_params() if layer.built else 0
+        name = f"{layer.name} ({type(layer).__name__})"
+        if sequential_like:
+            print_rows([name, text, params])
+        else:
+            conns = []
+            nodes = [n for n in layer._k_inbound_nodes if n in model._k_nodes]
+            for node in nodes[:1]:
+                for t in node.input_tensors():
+                    src, src_node = t._keras_history[0], t._keras_history[1]
+                    idx = src._k_inbound_nodes.index(src_node) if src_node in \
+                        src._k_inbound_nodes else 0
+                    outs = _flat(src_node.outputs) if src_node is not None else [t]
+                    k = next((j for j, o in enumerate(outs) if o is t), 0)
+                    conns.append(f"{src.name}[{idx}][{k}]")
+            print_rows([name, text, params, str(conns)])
+        print_fn(" " * line_length)
+    print_fn("=" * line_length)
+    trainable = model.trainable_weights
+    non_trainable = model.non_trainable_weights
+    total = _count(trainable) + _count(non_trainable)
+    total_b = _bytes(trainable) + _bytes(non_trainable)
+    print_fn(f"Total params: {total} ({_readable(total_b)})")
+    print_fn(f"Trainable params: {_count(trainable)} ({_readable(_bytes(trainable))})")
+    print_fn(f"Non-trainable params: {_count(non_trainable)} "
+             f"({_readable(_bytes(non_trainable))})")
+    print_fn("_" * line_length)

@@ -1,0 +1,1143 @@
+"""tf.keras.Model and Sequential: functional graphs, compile, fit, evaluate and predict."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import tapeflow as tf
+from tapeflow._src.framework import context
+from tapeflow._src.framework.tensor import Tensor, _wrap
+from tapeflow._src.framework.tensor_shape import TensorShape
+from tapeflow._src.keras import callbacks as cbks
+from tapeflow._src.keras import losses as losses_mod
+from tapeflow._src.keras import metrics as metrics_mod
+from tapeflow._src.keras import optimizers as optimizers_mod
+from tapeflow._src.keras.engine import (
+    InputLayer, KerasTensor, Layer, _flatten, _map, _training_stack,
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data handling
+# ---------------------------------------------------------------------------------------------
+
+def _to_array(x):
+    if x is None:
+        return None
+    if isinstance(x, (list, tuple)):
+        return type(x)(_to_array(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _to_array(v) for k, v in x.items()}
+    if isinstance(x, (Tensor, tf.Variable)):
+        return np.asarray(x.numpy())
+    return np.asarray(x)
+
+
+def _num_samples(x):
+    leaves = _flatten(x)
+    return int(leaves[0].shape[0])
+
+
+def _take(x, idx):
+    if x is None:
+        return None
+    if isinstance(x, (list, tuple)):
+        return type(x)(_take(v, idx) for v in x)
+    if isinstance(x, dict):
+        return {k: _take(v, idx) for k, v in x.items()}
+    return x[idx]
+
+
+def _to_tensor(x):
+    if x is None:
+        return None
+    if isinstance(x, (list, tuple)):
+        return type(x)(_to_tensor(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _to_tensor(v) for k, v in x.items()}
+    if isinstance(x, (Tensor, tf.Variable)):
+        return x
+    arr = np.asarray(x)
+    if arr.dtype == np.float64:
+        arr = arr.astype(np.float32)
+    elif arr.dtype.kind in "OU":
+        raise TypeError(f"Unsupported input data type {arr.dtype} in tapeflow's Keras.")
+    return _wrap(np.ascontiguousarray(arr))
+
+
+def unpack_x_y_sample_weight(data):
+    """(x, y, sample_weight) from a batch given as x, (x,), (x, y) or (x, y, sw)."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data[0], data[1], data[2]
+    raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
+                     f"`(x, y, sample_weight)`, found: {data}")
+
+
+def _is_iterable_data(x):
+    return (hasattr(x, "__iter__") or hasattr(x, "__next__")) and not isinstance(
+        x, (np.ndarray, Tensor, list, tuple, dict, str))
+
+
+class _DataHandler:
+    """Turns fit/evaluate/predict inputs into per-epoch iterators of batches."""
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size=None, steps=None,
+                 shuffle=False, class_weight=None, epochs=1, initial_epoch=0):
+        self.steps = steps
+        self.class_weight = class_weight
+        self.epochs, self.initial_epoch = epochs, initial_epoch
+        self._iter_data = None
+        self._iterator = None
+        if _is_iterable_data(x):
+            if y is not None:
+                raise ValueError("`y` argument is not supported when using dataset as input.")
+            self._iter_data = x
+            n = None
+            if hasattr(x, "cardinality"):
+                try:
+                    c = int(np.asarray(x.cardinality().numpy() if hasattr(
+                        x.cardinality(), "numpy") else x.cardinality()))
+                    n = c if c >= 0 else None
+                except Exception:  # noqa: BLE001 - unknown cardinality
+                    n = None
+            elif hasattr(x, "__len__"):
+                n = len(x)
+            self._known = n
+            if steps is None:
+                self.steps = n
+            return
+        self.x = _to_array(x)
+        self.y = _to_array(y)
+        self.sw = _to_array(sample_weight)
+        self.n = _num_samples(self.x)
+        self.batch_size = batch_size or 32
+        self.shuffle = shuffle
+        n_batches = int(math.ceil(self.n / self.batch_size))
+        self.steps = n_batches if steps is None else steps
+
+    def epoch_batches(self):
+        """Yields (step, batch) for one epoch."""
+        if self._iter_data is not None:
+            data = self._iter_data
+            if hasattr(data, "__next__") and not hasattr(data, "cardinality"):
+                it = data  # a generator: continue where the last epoch stopped
+            else:
+                if self.steps is not None and self._known is None and self._iterator is not None:
+                    it = self._iterator
+                else:
+                    it = iter(data)
+                    self._iterator = it
+            step = 0
+            while self.steps is None or step < self.steps:
+                try:
+                    batch = next(it)
+                except StopIteration:
+                    if self.steps is None:
+                        self.steps = step
+                    break
+                yield step, self._weighted(batch)
+                step += 1
+            return
+        if self.shuffle == "batch":
+            order = np.arange(self.n)
+            starts = np.arange(0, self.n, self.batch_size)
+            from tapeflow._src.ops import random_ops
+            random_ops._generator(None).shuffle(starts)
+            batches = [order[s:s + self.batch_size] for s in starts]
+        else:
+            if self.shuffle:
+                from tapeflow._src.ops import random_ops
+                order = random_ops._generator(None).permutation(self.n)
+            else:
+                order = None
+            batches = None
+        for step in range(self.steps):
+            if batches is not None:
+                idx = batches[step % len(batches)]
+            else:
+                s = (step * self.batch_size) % max(self.n, 1)
+                idx = order[s:s + self.batch_size] if order is not None else slice(
+                    s, s + self.batch_size)
+            xb = _to_tensor(_take(self.x, idx))
+            yb = _to_tensor(_take(self.y, idx))
+            swb = _to_tensor(_take(self.sw, idx))
+            yield step, self._weighted((xb, yb, swb) if swb is not None else (
+                (xb, yb) if yb is not None else (xb,)))
+
+    def _weighted(self, batch):
+        if not self.class_weight:
+            return batch
+        x, y, sw = unpack_x_y_sample_weight(batch)
+        yv = np.asarray(y.numpy() if hasattr(y, "numpy") else y)
+        if yv.ndim > 1 and yv.shape[-1] > 1:
+            cls = np.argmax(yv, axis=-1)
+        else:
+            cls = yv.reshape(yv.shape[0], -1)[:, 0].astype(np.int64)
+        w = np.asarray([self.class_weight.get(int(c), 1.0) for c in cls], np.float32)
+        if sw is not None:
+            w = w * np.asarray(sw.numpy() if hasattr(sw, "numpy") else sw, np.float32)
+        return x, y, _wrap(w)
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiled loss and metrics
+# ---------------------------------------------------------------------------------------------
+
+def _flat_outputs(v):
+    if isinstance(v, (list, tuple)):
+        return list(v)
+    if isinstance(v, dict):
+        return [v[k] for k in sorted(v)]
+    return [v]
+
+
+class _CompiledLoss:
+    def __init__(self, loss, loss_weights, output_names):
+        self.output_names = output_names
+        if isinstance(loss, dict):
+            self.losses = [losses_mod.get(loss.get(n)) for n in output_names]
+        elif isinstance(loss, (list, tuple)):
+            self.losses = [losses_mod.get(l) for l in loss]
+        else:
+            self.losses = [losses_mod.get(loss)] * max(1, len(output_names))
+        if loss_weights is None:
+            self.weights = [1.0] * len(self.losses)
+        elif isinstance(loss_weights, dict):
+            self.weights = [loss_weights.get(n, 1.0) for n in output_names]
+        else:
+            self.weights = list(loss_weights)
+        self.metric = metrics_mod.Mean(name="loss")
+        self.per_output = None
+        if len(self.losses) > 1:
+            self.per_output = [metrics_mod.Mean(name=f"{n}_loss") for n in output_names]
+
+    def __call__(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
+        ys = _flat_outputs(y_true) if len(self.losses) > 1 else [y_true]
+        ps = _flat_outputs(y_pred) if len(self.losses) > 1 else [y_pred]
+        total = None
+        batch = None
+        for i, (fn, w, yt, yp) in enumerate(zip(self.losses, self.weights, ys, ps)):
+            if fn is None or yt is None:
+                continue
+            if not isinstance(fn, losses_mod.Loss):
+                # Keras wraps plain functions, so y_true/y_pred trailing-1 dims are reconciled.
+                fn = losses_mod.LossFunctionWrapper(fn, name=getattr(fn, "__name__", None))
+                self.losses[i] = fn
+            value = fn(yt, yp, sample_weight=sample_weight)
+            if batch is None:
+                batch = yp.shape[0] if yp.shape.rank else 1
+            if self.per_output is not None:
+                self.per_output[i].update_state(value, sample_weight=batch)
+            value = value * float(w) if w != 1.0 else value
+            total = value if total is None else total + value
+        if regularization_losses:
+            reg = tf.add_n([tf.cast(r, "float32") for r in regularization_losses])
+            total = reg if total is None else total + reg
+        if total is None:
+            total = tf.constant(0.0)
+        self.metric.update_state(total, sample_weight=batch)
+        return total
+
+    @property
+    def metrics(self):
+        return [self.metric] + (self.per_output or [])
+
+
+def _resolve_metric(m, loss_fn, y_true, y_pred):
+    if m not in ("accuracy", "acc", "crossentropy", "ce"):
+        got = metrics_mod.get(m)
+        if isinstance(got, metrics_mod.Metric):
+            return got
+        name = m if isinstance(m, str) else got.__name__
+        return metrics_mod.MeanMetricWrapper(got, name=name)
+    yt = TensorShape(getattr(y_true, "shape", None)).as_list() if y_true is not None else []
+    yp = TensorShape(y_pred.shape).as_list()
+    is_binary = yp[-1:] == [1] if yp else False
+    is_sparse = len(yt) < len(yp) or (yt[-1:] == [1] and yp[-1:] and yp[-1] not in (1,))
+    loss_name = getattr(loss_fn, "fn", loss_fn)
+    if isinstance(loss_fn, losses_mod.LossFunctionWrapper):
+        loss_name = loss_fn.fn
+    if loss_name is losses_mod.binary_crossentropy:
+        is_binary = True
+    if m in ("accuracy", "acc"):
+        fn = metrics_mod.binary_accuracy if is_binary else (
+            metrics_mod.sparse_categorical_accuracy if is_sparse
+            else metrics_mod.categorical_accuracy)
+    else:
+        fn = losses_mod.binary_crossentropy if is_binary else (
+            losses_mod.sparse_categorical_crossentropy if is_sparse
+            else losses_mod.categorical_crossentropy)
+    return metrics_mod.MeanMetricWrapper(fn, name=m)
+
+
+class _CompiledMetrics:
+    def __init__(self, metrics, weighted_metrics, output_names, compiled_loss):
+        self.spec = metrics
+        self.weighted_spec = weighted_metrics
+        self.output_names = output_names
+        self.compiled_loss = compiled_loss
+        self.built = False
+        self.per_output = []
+        self.weighted_per_output = []
+
+    def _build_list(self, spec, y_true, y_pred, prefix_names, suffix=""):
+        outs = []
+        n = len(y_pred)
+        for i in range(n):
+            if spec is None:
+                s = []
+            elif isinstance(spec, dict):
+                s = spec.get(self.output_names[i], [])
+                s = s if isinstance(s, (list, tuple)) else [s]
+            elif isinstance(spec, (list, tuple)) and spec and isinstance(
+                    spec[0], (list, tuple)):
+                s = spec[i]
+            else:
+                s = list(spec) if isinstance(spec, (list, tuple)) else [spec]
+            loss_fn = self.compiled_loss.losses[i] if i < len(
+                self.compiled_loss.losses) else None
+            ms = []
+            for m in s:
+                metric = _resolve_metric(m, loss_fn, y_true[i] if i < len(y_true) else None,
+                                         y_pred[i])
+                if n > 1 and prefix_names:
+                    metric._name = f"{self.output_names[i]}_{metric.name}"
+                if suffix:
+                    metric._name = metric.name + suffix
+                ms.append(metric)
+            outs.append(ms)
+        return outs
+
+    def build(self, y_true, y_pred):
+        ys = _flat_outputs(y_true) if len(_flat_outputs(y_pred)) > 1 else [y_true]
+        ps = _flat_outputs(y_pred)
+        self.per_output = self._build_list(self.spec, ys, ps, True)
+        self.weighted_per_output = self._build_list(self.weighted_spec, ys, ps, True)
+        self.built = True
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if not self.built:
+            self.build(y_true, y_pred)
+        ps = _flat_outputs(y_pred)
+        ys = _flat_outputs(y_true) if len(ps) > 1 else [y_true]
+        for i, ms in enumerate(self.per_output):
+            for m in ms:
+                m.update_state(ys[i], ps[i])
+        for i, ms in enumerate(self.weighted_per_output):
+            for m in ms:
+                m.update_state(ys[i], ps[i], sample_weight=sample_weight)
+
+    @property
+    def metrics(self):
+        out = []
+        for ms in self.per_output:
+            out.extend(ms)
+        for ms in self.weighted_per_output:
+            out.extend(ms)
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Model
+# ---------------------------------------------------------------------------------------------
+
+class Model(Layer):
+    """A layer with training: `Model(inputs, outputs)` (functional) or a subclass with `call`.
+
+    >>> inputs = tf.keras.Input(shape=(3,))
+    >>> model = tf.keras.Model(inputs, tf.keras.layers.Dense(2)(inputs))
+    >>> model(tf.ones([1, 3])).shape
+    TensorShape([1, 2])
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs):
+            return super().__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        name = kwargs.pop("name", None)
+        trainable = kwargs.pop("trainable", True)
+        super().__init__(name=name, trainable=trainable,
+                         **{k: v for k, v in kwargs.items() if k in ("dtype",)})
+        self._k_compiled = False
+        self.optimizer = None
+        self.stop_training = False
+        self.history = None
+        self._k_loss = None
+        self._k_metrics_obj = None
+        self._k_in_fit = False
+        self._k_tracked_metrics = []
+
+    @property
+    def weights(self):
+        """Each layer's weights in layer order (as Keras 2 models), then the model's own."""
+        own, layers = self._k_gather()
+        out = []
+        for layer in layers:
+            out.extend(layer.weights if isinstance(layer, Layer) else layer.variables)
+        out.extend(v for v in own if v.trainable)
+        out.extend(v for v in own if not v.trainable)
+        from tapeflow._src.framework.module import Module
+        return Module._dedup(out)
+
+    @property
+    def variables(self):
+        return self.weights
+
+    def __setattr__(self, name, value):
+        if name in ("optimizer", "history"):
+            object.__setattr__(self, name, value)
+            return
+        if isinstance(value, metrics_mod.Metric) and "_k_tracked_metrics" in self.__dict__:
+            self._k_tracked_metrics.append(value)
+        super().__setattr__(name, value)
+
+    # -- calling ---------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        return super().__call__(*args, **kwargs)
+
+    def call(self, inputs, training=None, mask=None):
+        raise NotImplementedError("Unimplemented `tf.keras.Model.call()`: if you intend to "
+                                  "create a `Model` with the Functional API, please provide "
+                                  "`inputs` and `outputs` arguments. Otherwise, subclass "
+                                  "`Model` with an overridden `call()` method.")
+
+    def build(self, input_shape):
+        if self.built:
+            return
+        if input_shape is None:
+            raise ValueError("Input shape must be defined when calling `build()` on a "
+                             "`Model` subclass.")
+        if type(self).build is Model.build and type(self).call is not Model.call:
+            shapes = input_shape
+            if isinstance(shapes, (list, tuple)) and shapes and isinstance(
+                    shapes[0], (list, tuple, TensorShape)):
+                x = [tf.zeros([1 if d is None else d for d in TensorShape(s).as_list()])
+                     for s in shapes]
+            else:
+                x = tf.zeros([1 if d is None else d for d in TensorShape(shapes).as_list()])
+            saved = context.tapes[:]
+            context.tapes.clear()
+            try:
+                # An explicit build() names weights without the model's scope (as Keras's
+                # symbolic build); a first __call__ has already entered the model's scope.
+                with context.name_scope(""):
+                    self.call(x, **({"training": False} if "training" in
+                                    self.call.__code__.co_varnames else {}))
+            finally:
+                context.tapes[:] = saved
+        self._k_build_input_shape = input_shape
+        self.built = True
+
+    def _k_maybe_build(self, inputs):
+        if type(self).build is Model.build:
+            # A subclassed model's weights appear during its first call, which follows.
+            self._k_build_input_shape = _map(lambda t: TensorShape(getattr(t, "shape", None)),
+                                             inputs)
+            self.built = True
+            return
+        super()._k_maybe_build(inputs)
+
+    # -- compile ---------------------------------------------------------------------------
+    @property
+    def _output_names(self):
+        return ["output_1"]
+
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
+                weighted_metrics=None, run_eagerly=None, steps_per_execution=None,
+                jit_compile=None, pss_evaluation_shards=0, **kwargs):
+        """Sets the optimizer, loss(es) and metrics used by fit and evaluate."""
+        if kwargs:
+            raise TypeError(f"Invalid keyword argument(s) in `compile()`: "
+                            f"{tuple(kwargs)}. Valid keyword arguments include \"cloning\", "
+                            f"\"experimental_run_tf_function\", \"distribute\", "
+                            f"\"target_tensors\", or \"sample_weight_mode\".")
+        self.optimizer = optimizers_mod.get(optimizer)
+        names = self._output_names
+        self._k_loss = _CompiledLoss(loss, loss_weights, names)
+        self.compiled_loss = self._k_loss
+        self._k_metrics_obj = _CompiledMetrics(metrics, weighted_metrics, names, self._k_loss)
+        self.compiled_metrics = self._k_metrics_obj
+        self.loss = loss
+        self._k_compiled = True
+        self.stop_training = False
+        self.run_eagerly = True
+
+    def _assert_compiled(self):
+        if not self._k_compiled:
+            raise RuntimeError("You must compile your model before training/testing. Use "
+                               "`model.compile(optimizer, loss)`.")
+
+    @property
+    def metrics(self):
+        out = []
+        if self._k_compiled:
+            out.extend(self._k_loss.metrics)
+            out.extend(self._k_metrics_obj.metrics)
+        out.extend(self._k_tracked_metrics)
+        for layer in self._flatten_sublayers():
+            if isinstance(layer, Model):
+                out.extend(layer._k_tracked_metrics)
+        return out
+
+    def _flatten_sublayers(self):
+        out = []
+        for layer in self.layers:
+            out.append(layer)
+            out.extend(layer._flatten_sublayers() if isinstance(layer, Model) else [])
+        return out
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    @property
+    def distribute_strategy(self):
+        return None
+
+    def reset_metrics(self):
+        for m in self.metrics:
+            m.reset_state()
+
+    # -- steps -----------------------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+        return self._k_loss(y, y_pred, sample_weight, self.losses)
+
+    def compute_metrics(self, x, y, y_pred, sample_weight):
+        self._k_metrics_obj.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        return {m.name: m.result() for m in self.metrics}
+
+    def train_step(self, data):
+        """One optimizer step on a batch; override to customise fit."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        with tf.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight)
+        variables = self._k_train_vars if self._k_in_fit else self.trainable_variables
+        grads = tape.gradient(loss, variables)
+        self.optimizer.apply_gradients(zip(grads, variables))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data):
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        self.compute_loss(x, y, y_pred, sample_weight)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    def _clear_step_losses(self):
+        self._clear_losses()
+
+    # -- fit -------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1, max_queue_size=10, workers=1,
+            use_multiprocessing=False):
+        """Trains for `epochs` epochs and returns a `History`."""
+        self._assert_compiled()
+        if verbose == "auto":
+            verbose = 1
+        if validation_split and validation_data is None:
+            if _is_iterable_data(x):
+                raise ValueError("`validation_split` is only supported for Tensors or NumPy "
+                                 "arrays, found following types in the input: "
+                                 f"{[type(x)]}")
+            xa, ya, swa = _to_array(x), _to_array(y), _to_array(sample_weight)
+            n = _num_samples(xa)
+            split = int(n * (1.0 - validation_split))
+            x, y = _take(xa, slice(0, split)), _take(ya, slice(0, split))
+            sample_weight = _take(swa, slice(0, split))
+            validation_data = (_take(xa, slice(split, None)), _take(ya, slice(split, None))) + (
+                (_take(swa, slice(split, None)),) if swa is not None else ())
+        handler = _DataHandler(x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
+                               class_weight, epochs, initial_epoch)
+        callback_list = cbks.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
+                                          model=self, verbose=verbose, epochs=epochs,
+                                          steps=handler.steps)
+        self.stop_training = False
+        self._k_in_fit = True
+        self._k_train_vars = None
+        callback_list.on_train_begin()
+        logs = {}
+        try:
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                callback_list.on_epoch_begin(epoch)
+                logs = {}
+                for step, batch in handler.epoch_batches():
+                    callback_list.on_train_batch_begin(step)
+                    if self._k_train_vars is None and self.built:
+                        self._k_train_vars = self.trainable_variables
+                    if self._k_train_vars is None:
+                        self._k_train_vars = []
+                        self._k_in_fit = False
+                        step_logs = self.train_step(batch)
+                        self._k_in_fit = True
+                        self._k_train_vars = None
+                    else:
+                        step_logs = self.train_step(batch)
+                    self._clear_losses()
+                    logs = step_logs
+                    callback_list.on_train_batch_end(step, _lazy_logs(logs))
+                    if self.stop_training:
+                        break
+                for c in callback_list:
+                    if isinstance(c, cbks.ProgbarLogger) and c.target is None:
+                        c.target = handler.steps
+                epoch_logs = {k: _as_float(v) for k, v in logs.items()}
+                if validation_data is not None and (epoch + 1) % validation_freq == 0:
+                    vx, vy, vsw = unpack_x_y_sample_weight(validation_data) if isinstance(
+                        validation_data, (tuple, list)) else (validation_data, None, None)
+                    val_logs = self.evaluate(vx, vy, sample_weight=vsw,
+                                             batch_size=validation_batch_size or batch_size,
+                                             steps=validation_steps, callbacks=callback_list,
+                                             verbose=0, return_dict=True, _internal=True)
+                    epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+                callback_list.on_epoch_end(epoch, epoch_logs)
+                logs = epoch_logs
+                if self.stop_training:
+                    break
+        finally:
+            self._k_in_fit = False
+            self._k_train_vars = None
+        callback_list.on_train_end(logs)
+        return self.history
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, max_queue_size=10, workers=1,
+                 use_multiprocessing=False, return_dict=False, _internal=False, **kwargs):
+        """Returns the loss (and metrics) on the data: a scalar, a list or a dict."""
+        self._assert_compiled()
+        if verbose == "auto":
+            verbose = 1
+        handler = _DataHandler(x, y, sample_weight, batch_size, steps)
+        if isinstance(callbacks, cbks.CallbackList):
+            callback_list = callbacks
+        else:
+            callback_list = cbks.CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+                                              verbose=verbose, epochs=1, steps=handler.steps)
+        self.reset_metrics()
+        callback_list.on_test_begin()
+        logs = {}
+        for step, batch in handler.epoch_batches():
+            callback_list.on_test_batch_begin(step)
+            logs = self.test_step(batch)
+            self._clear_losses()
+            callback_list.on_test_batch_end(step, _lazy_logs(logs))
+        logs = {k: _as_float(v) for k, v in logs.items()} if logs else {
+            m.name: _as_float(m.result()) for m in self.metrics}
+        callback_list.on_test_end(logs)
+        if return_dict:
+            return logs
+        values = [logs[n] for n in self.metrics_names if n in logs]
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
+                max_queue_size=10, workers=1, use_multiprocessing=False):
+        """Runs the model on `x` in batches and returns NumPy outputs."""
+        if verbose == "auto":
+            verbose = 1
+        handler = _DataHandler(x, None, None, batch_size, steps)
+        callback_list = cbks.CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+                                          verbose=verbose, epochs=1, steps=handler.steps)
+        callback_list.on_predict_begin()
+        outs = []
+        for step, batch in handler.epoch_batches():
+            callback_list.on_predict_batch_begin(step)
+            out = self.predict_step(batch)
+            self._clear_losses()
+            outs.append(_map(lambda t: np.asarray(t.numpy()), out))
+            callback_list.on_predict_batch_end(step, {"outputs": out})
+        callback_list.on_predict_end()
+        if not outs:
+            raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). "
+                             "Please use `Model.compile(..., run_eagerly=True)`, or "
+                             "`tf.config.run_functions_eagerly(True)` for more information "
+                             "of where went wrong, or file a issue/bug to `tf.keras`.")
+        first = outs[0]
+        if isinstance(first, (list, tuple)):
+            return [np.concatenate([o[i] for o in outs]) for i in range(len(first))]
+        if isinstance(first, dict):
+            return {k: np.concatenate([o[k] for o in outs]) for k in first}
+        return np.concatenate(outs)
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       reset_metrics=True, return_dict=False):
+        self._assert_compiled()
+        if reset_metrics:
+            self.reset_metrics()
+        handler = _DataHandler(x, y, sample_weight, batch_size=_num_samples(_to_array(x)),
+                               class_weight=class_weight)
+        for _, batch in handler.epoch_batches():
+            logs = self.train_step(batch)
+            self._clear_losses()
+        return self._k_batch_result(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True,
+                      return_dict=False):
+        self._assert_compiled()
+        if reset_metrics:
+            self.reset_metrics()
+        handler = _DataHandler(x, y, sample_weight, batch_size=_num_samples(_to_array(x)))
+        for _, batch in handler.epoch_batches():
+            logs = self.test_step(batch)
+            self._clear_losses()
+        return self._k_batch_result(logs, return_dict)
+
+    def predict_on_batch(self, x):
+        out = self(_to_tensor(_to_array(x)), training=False)
+        self._clear_losses()
+        return _map(lambda t: np.asarray(t.numpy()), out)
+
+    def _k_batch_result(self, logs, return_dict):
+        logs = {k: _as_float(v) for k, v in logs.items()}
+        if return_dict:
+            return logs
+        values = [logs[n] for n in self.metrics_names if n in logs]
+        return values[0] if len(values) == 1 else values
+
+    # -- weights I/O -----------------------------------------------------------------------
+    def save_weights(self, filepath, overwrite=True, save_format=None, options=None):
+        from tapeflow._src.keras import saving
+        saving.save_weights(self, filepath, overwrite=overwrite, save_format=save_format)
+
+    def load_weights(self, filepath, skip_mismatch=False, by_name=False, options=None):
+        from tapeflow._src.keras import saving
+        return saving.load_weights(self, filepath, skip_mismatch=skip_mismatch,
+                                   by_name=by_name)
+
+    def save(self, filepath, overwrite=True, save_format=None, **kwargs):
+        raise NotImplementedError("Model.save (whole-model SavedModel/.keras files) is not "
+                                  "implemented in tapeflow; use model.save_weights(path).")
+
+    # -- summary ---------------------------------------------------------------------------
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Prints Keras 2's table of layers, output shapes and parameter counts."""
+        from tapeflow._src.keras import summary
+        summary.print_summary(self, line_length, positions, print_fn)
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        if "input_layers" in config and "layers" in config:
+            return Functional.from_config.__func__(
+                Functional if cls is Model else cls, config, custom_objects)
+        return cls(**config)
+
+    def __reduce__(self):
+        raise TypeError("tapeflow Keras models cannot be pickled.")
+
+
+def _as_float(v):
+    if isinstance(v, (Tensor, tf.Variable)):
+        v = v.numpy()
+    v = np.asarray(v)
+    return float(v) if v.ndim == 0 else v
+
+
+def _lazy_logs(logs):
+    return logs
+
+
+# ---------------------------------------------------------------------------------------------
+# Functional and Sequential
+# ---------------------------------------------------------------------------------------------
+
+def _topo_nodes(inputs, outputs):
+    """Nodes needed to compute `outputs` from `inputs`, in execution order."""
+    input_ids = {id(t) for t in inputs}
+    order, seen = [], set()
+
+    def visit(t):
+        hist = t._keras_history
+        if id(t) in input_ids:
+            return
+        if hist is None or hist[1] is None:
+            raise ValueError(f"Graph disconnected: cannot obtain value for tensor {t} at layer "
+                             f"\"{hist[0].name if hist else '?'}\". The following previous "
+                             f"layers were accessed without issue: "
+                             f"{[n.layer.name for n in order]}")
+        node = hist[1]
+        if id(node) in seen:
+            return
+        for a in node.input_tensors():
+            visit(a)
+        seen.add(id(node))
+        order.append(node)
+
+    for o in outputs:
+        visit(o)
+    return order
+
+
+class Functional(Model):
+    """A model defined by connecting layers from `tf.keras.Input` tensors to outputs."""
+
+    def __init__(self, inputs=None, outputs=None, name=None, trainable=True, **kwargs):
+        if name is None:
+            name = context.unique_layer_name("model")
+        super().__init__(name=name, trainable=trainable)
+        self._k_init_graph(inputs, outputs)
+
+    def _k_init_graph(self, inputs, outputs):
+        self._k_nested_inputs = inputs
+        self._k_nested_outputs = outputs
+        self._k_inputs = _flatten(inputs) if isinstance(inputs, (list, tuple, dict)) \
+            else [inputs]
+        self._k_outputs = _flatten(outputs) if isinstance(outputs, (list, tuple, dict)) \
+            else [outputs]
+        for t in self._k_inputs + self._k_outputs:
+            if not isinstance(t, KerasTensor):
+                raise ValueError(f"Found unexpected instance while processing input tensors "
+                                 f"for keras functional model. Expecting KerasTensor which is "
+                                 f"from tf.keras.Input() or output from keras layer call(). "
+                                 f"Got: {t}")
+        self._k_nodes = _topo_nodes(self._k_inputs, self._k_outputs)
+        layers = []
+        for t in self._k_inputs:
+            layer = t._keras_history[0] if t._keras_history else None
+            if layer is not None and all(layer is not l for l in layers):
+                layers.append(layer)
+        for node in self._k_nodes:
+            if all(node.layer is not l for l in layers):
+                layers.append(node.layer)
+        self._k_layers = layers
+        self._k_input_layers = [t._keras_history[0] for t in self._k_inputs]
+        self.built = True
+        self._k_build_input_shape = [t.shape for t in self._k_inputs]
+
+    def _k_gather(self):
+        own, layers = super()._k_gather()
+        return own, list(self._k_layers) + [l for l in layers if all(
+            l is not x for x in self._k_layers)]
+
+    @property
+    def layers(self):
+        return list(self._k_layers)
+
+    @property
+    def inputs(self):
+        return list(self._k_inputs)
+
+    @property
+    def outputs(self):
+        return list(self._k_outputs)
+
+    @property
+    def input(self):
+        return self._k_nested_inputs
+
+    @property
+    def output(self):
+        return self._k_nested_outputs
+
+    @property
+    def input_names(self):
+        return [l.name for l in self._k_input_layers]
+
+    @property
+    def output_names(self):
+        return self._output_names
+
+    @property
+    def _output_names(self):
+        names = []
+        for t in self._k_outputs:
+            names.append(t._keras_history[0].name)
+        return names
+
+    def _k_check_inputs(self, flat):
+        for t, v in zip(self._k_inputs, flat):
+            got = getattr(v, "shape", None)
+            got = tuple(got.as_list()) if hasattr(got, "as_list") else (
+                tuple(got) if got is not None else np.shape(v))
+            want = tuple(t.shape.as_list())
+            if len(got) != len(want) or any(w is not None and w != g
+                                            for w, g in zip(want, got)):
+                raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the '
+                                 f'layer: expected shape={want}, found shape={got}')
+
+    def call(self, inputs, training=None, mask=None):
+        if isinstance(self._k_nested_inputs, dict) and isinstance(inputs, dict):
+            flat = [inputs[k] for k in sorted(self._k_nested_inputs)]
+        elif isinstance(inputs, (list, tuple)):
+            flat = list(inputs)
+        elif isinstance(inputs, dict):
+            flat = [inputs[l.name] for l in self._k_input_layers]
+        else:
+            flat = [inputs]
+        if len(flat) != len(self._k_inputs):
+            raise ValueError(f"Layer \"{self.name}\" expects {len(self._k_inputs)} input(s), "
+                             f"but it received {len(flat)} input tensors.")
+        values = {}
+        self._k_check_inputs(flat)
+        for t, v in zip(self._k_inputs, flat):
+            values[id(t)] = self._k_autocast(v) if t.dtype.is_floating else (
+                v if isinstance(v, Tensor) else tf.convert_to_tensor(v))
+        for node in self._k_nodes:
+            args = _map(lambda a: values[id(a)] if isinstance(a, KerasTensor) else a,
+                        node.args)
+            kwargs = dict(node.kwargs)
+            if training is not None and "training" not in kwargs:
+                kwargs["training"] = training
+            out = node.layer(*args, **kwargs)
+            for kt, v in zip(_flatten(node.outputs), _flatten(out)):
+                values[id(kt)] = v
+        return _map(lambda t: values[id(t)], self._k_nested_outputs)
+
+    def __call__(self, *args, **kwargs):
+        inputs = args[0] if args else kwargs.get("inputs")
+        from tapeflow._src.keras.engine import _has_keras_tensor
+        if _has_keras_tensor(inputs):
+            return Layer.__call__(self, *args, **kwargs)
+        # Layers of a functional model are already built: no model name scope needed.
+        training = kwargs.pop("training", None)
+        pushed = training is not None
+        if pushed:
+            _training_stack.append(bool(training))
+        try:
+            return self.call(inputs if args else kwargs.pop("inputs"),
+                             training=training if training is None else bool(training),
+                             **{k: v for k, v in kwargs.items() if k not in ("inputs",
+                                                                              "mask")})
+        finally:
+            if pushed:
+                _training_stack.pop()
+
+    def compute_output_shape(self, input_shape):
+        return _map(lambda t: t.shape, self._k_nested_outputs)
+
+    def _k_node_key(self, node):
+        nodes = [n for n in node.layer._k_inbound_nodes if any(n is m for m in self._k_nodes)]
+        return next(i for i, n in enumerate(nodes) if n is node)
+
+    def _k_tensor_ref(self, t):
+        layer, node = t._keras_history
+        if node is None:
+            return [layer.name, 0, 0]
+        k = next(i for i, o in enumerate(_flatten(node.outputs)) if o is t)
+        return [layer.name, self._k_node_key(node), k]
+
+    def get_config(self):
+        """Keras 2's functional config: layers with their inbound nodes, inputs and outputs."""
+        layers = []
+        for layer in self._k_layers:
+            inbound = []
+            for node in layer._k_inbound_nodes:
+                if not any(node is n for n in self._k_nodes):
+                    continue
+                kwargs = {k: v for k, v in node.kwargs.items()
+                          if isinstance(v, (bool, int, float, str, type(None)))}
+                inbound.append([self._k_tensor_ref(t) + [kwargs]
+                                for t in node.input_tensors()])
+            layers.append({"class_name": type(layer).__name__, "config": layer.get_config(),
+                           "name": layer.name, "inbound_nodes": inbound})
+        return {"name": self.name, "trainable": self.trainable, "layers": layers,
+                "input_layers": [self._k_tensor_ref(t) for t in self._k_inputs],
+                "output_layers": [self._k_tensor_ref(t) for t in self._k_outputs]}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuilds a functional model (new weights) from `get_config()`'s output."""
+        from tapeflow._src.keras.engine import Input
+        from tapeflow.keras import layers as layers_mod
+        outputs = {}  # (layer name, node index) -> list of output KerasTensors
+        for spec in config["layers"]:
+            cname, lconf = spec["class_name"], dict(spec["config"])
+            if cname == "InputLayer":
+                t = Input(batch_shape=lconf["batch_input_shape"], dtype=lconf.get("dtype"),
+                          name=lconf.get("name"))
+                outputs[(spec["name"], 0)] = [t]
+                continue
+            lcls = (custom_objects or {}).get(cname) or getattr(layers_mod, cname, None)
+            if lcls is None:
+                raise ValueError(f"Unknown layer: '{cname}'. Please ensure you are using a "
+                                 f"`keras.utils.custom_object_scope` and that this object is "
+                                 f"included in the scope.")
+            layer = lcls.from_config(lconf)
+            for i, node in enumerate(spec["inbound_nodes"]):
+                args = [outputs[(n, ni)][ti] for n, ni, ti, _ in node]
+                kwargs = node[0][3] if node else {}
+                out = layer(args if len(args) > 1 else args[0], **kwargs)
+                outputs[(spec["name"], i)] = _flatten(out)
+
+        def pick(refs):
+            ts = [outputs[(n, ni)][ti] for n, ni, ti in refs]
+            return ts[0] if len(ts) == 1 else ts
+
+        return cls(pick(config["input_layers"]), pick(config["output_layers"]),
+                   name=config.get("name"))
+
+
+class Sequential(Functional):
+    """A linear stack of layers.
+
+    >>> model = tf.keras.Sequential([tf.keras.layers.Dense(4, input_shape=(3,)),
+    ...                              tf.keras.layers.Dense(1)])
+    >>> [v.shape for v in model.trainable_variables]
+    [TensorShape([3, 4]), TensorShape([4]), TensorShape([4, 1]), TensorShape([1])]
+    """
+
+    def __init__(self, layers=None, name=None):
+        Model.__init__(self, name=name)
+        self._k_seq_layers = []
+        self._k_layers = []
+        self._k_graph = False
+        self.built = False
+        if layers:
+            if not isinstance(layers, (list, tuple)):
+                layers = [layers]
+            for layer in layers:
+                self.add(layer)
+
+    def add(self, layer):
+        """Appends a layer (or an Input tensor, which sets the input shape)."""
+        if isinstance(layer, KerasTensor):
+            layer = layer._keras_history[0]
+        if not isinstance(layer, Layer):
+            raise TypeError("The added layer must be an instance of class Layer. Received: "
+                            f"layer={layer} of type {type(layer)}.")
+        for existing in self._k_seq_layers:
+            if existing.name == layer.name:
+                raise ValueError(f"All layers added to a Sequential model should have unique "
+                                 f"names. Name \"{layer.name}\" is already the name of a layer "
+                                 f"in this model. Update the `name` argument to pass a unique "
+                                 f"name.")
+        self._k_seq_layers.append(layer)
+        self._k_rebuild()
+
+    def pop(self):
+        """Removes the last layer."""
+        if not self._k_seq_layers:
+            raise TypeError("There are no layers in the model.")
+        self._k_seq_layers.pop()
+        self._k_rebuild()
+
+    def _k_rebuild(self):
+        layers = [l for l in self._k_seq_layers if not isinstance(l, InputLayer)]
+        self._k_layers = list(layers)
+        self._k_graph = False
+        self.built = False
+        first = self._k_seq_layers[0] if self._k_seq_layers else None
+        if first is None:
+            return
+        shape = None
+        dtype = None
+        if isinstance(first, InputLayer):
+            shape, dtype = first._batch_input_shape, first.dtype
+        elif hasattr(first, "_batch_input_shape"):
+            shape, dtype = first._batch_input_shape, first._dtype
+        if shape is not None:
+            self._k_build_graph(shape, dtype)
+
+    def _k_build_graph(self, batch_shape, dtype=None):
+        from tapeflow._src.keras.engine import Input
+        x = Input(batch_shape=tuple(batch_shape), dtype=dtype,
+                  name=self._k_layers[0].name + "_input" if self._k_layers else None)
+        inp = x
+        for layer in self._k_layers:
+            x = layer(x)
+        Functional._k_init_graph(self, inp, x)
+        self._k_layers = [l for l in self._k_seq_layers if not isinstance(l, InputLayer)]
+        if "_k_pending_restore" in self.__dict__:
+            from tapeflow._src.keras.saving import apply_pending_restore
+            apply_pending_restore(self)
+        self._k_graph = True
+
+    @property
+    def layers(self):
+        return list(self._k_layers)
+
+    def _k_gather(self):
+        own, layers = Layer._k_gather(self)
+        return own, list(self._k_layers)
+
+    def build(self, input_shape=None):
+        if input_shape is None:
+            if self._k_graph:
+                return
+            raise ValueError("You must provide an `input_shape` argument.")
+        shape = TensorShape(input_shape).as_list()
+        self._k_build_graph(shape)
+
+    def call(self, inputs, training=None, mask=None):
+        if not self._k_graph:
+            x = inputs
+            for layer in self._k_layers:
+                x = layer(x, training=training) if training is not None else layer(x)
+            return x
+        self._k_check_inputs([inputs])
+        x = inputs
+        for layer in self._k_layers:
+            x = layer(x, training=training) if training is not None else layer(x)
+        return x
+
+    def __call__(self, *args, **kwargs):
+        inputs = args[0] if args else kwargs.get("inputs")
+        from tapeflow._src.keras.engine import _has_keras_tensor
+        if not self._k_graph and not _has_keras_tensor(inputs) and self._k_layers:
+            shape = list(np.shape(inputs) if not hasattr(inputs, "shape") else
+                         TensorShape(inputs.shape).as_list())
+            dt = getattr(inputs, "dtype", None)
+            dt = None if dt is None or tf.as_dtype(dt).is_floating else tf.as_dtype(dt).name
+            self._k_build_graph([None] + shape[1:], dt)
+        if not self._k_graph and _has_keras_tensor(inputs):
+            return Layer.__call__(self, *args, **kwargs)
+        return Functional.__call__(self, *args, **kwargs)
+
+    def get_config(self):
+        layers = []
+        for l in self._k_seq_layers:
+            layers.append({"class_name": type(l).__name__, "config": l.get_config()})
+        return {"name": self.name, "layers": layers}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from tapeflow.keras import layers as layers_mod
+        model = cls(name=config.get("name"))
+        for spec in config["layers"]:
+            lcls = (custom_objects or {}).get(spec["class_name"]) or getattr(
+                layers_mod, spec["class_name"])
+            model.add(lcls.from_config(spec["config"]))
+        return model
+
+
+def clone_model(model, input_tensors=None, clone_function=None):
+    """A new Sequential or functional model with the same layers' configs and fresh weights."""
+    if input_tensors is not None or clone_function is not None:
+        raise NotImplementedError("clone_model(input_tensors=, clone_function=) is not "
+                                  "implemented in tapeflow.")
+    if not isinstance(model, Functional):
+        raise ValueError("Expected `model` argument to be a functional `Model` instance, but "
+                         f"got a subclassed model instead: {model}")
+    return type(model).from_config(model.get_config())
+
+
+def model_from_config(config, custom_objects=None):
+    """Rebuilds a model from {'class_name': ..., 'config': ...}."""
+    cls = {"Sequential": Sequential, "Functional": Functional, "Model": Functional}.get(
+        config["class_name"])
+    if cls is None:
+        raise ValueError(f"Unknown model class: {config['class_name']}")
+    return cls.from_config(config["config"], custom_objects)

@@ -1,0 +1,26 @@
+"""`tf.keras.layers` (re-exports only)."""
+
+from tapeflow._src.keras.engine import Input, InputLayer, Layer  # noqa: F401
+from tapeflow._src.keras.layers.core import (  # noqa: F401
+    Activation, Add, Average, Concatenate, Dense, Dropout, Embedding, Flatten, Lambda, Maximum,
+    Minimum, Multiply, Reshape, Rescaling, Subtract, add, concatenate, multiply,
+)
+from tapeflow._src.keras.layers.conv import (  # noqa: F401
+    AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, GlobalAveragePooling1D,
+    GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
+)
+from tapeflow._src.keras.layers.normalization import (  # noqa: F401
+    BatchNormalization, LayerNormalization, Normalization,
+)
+from tapeflow._src.keras.layers.rnn import (  # noqa: F401
+    GRU, LSTM, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,
+)
+
+MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D
+MaxPool1D, AvgPool1D = MaxPooling1D, AveragePooling1D
+GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D
+Convolution2D, Convolution1D = Conv2D, Conv1D
+from tapeflow._src.keras.layers.extra import (  # noqa: F401
+    Bidirectional, GaussianNoise, LeakyReLU, Permute, ReLU, RepeatVector, Softmax,
+    TimeDistributed, UpSampling2D, ZeroPadding2D,
+)

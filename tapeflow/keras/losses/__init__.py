@@ -1,0 +1,12 @@
+"""`tf.keras.losses` (re-exports only)."""
+
+from tapeflow._src.keras.losses import (  # noqa: F401
+    KLD, MAE, MAPE, MSE, MSLE, BinaryCrossentropy, CategoricalCrossentropy, CosineSimilarity,
+    Hinge, Huber, KLDivergence, LogCosh, Loss, MeanAbsoluteError, MeanAbsolutePercentageError,
+    MeanSquaredError, MeanSquaredLogarithmicError, Poisson, Reduction,
+    SparseCategoricalCrossentropy, SquaredHinge, binary_crossentropy, categorical_crossentropy,
+    cosine_similarity, deserialize, get, hinge, huber, kl_divergence, kld,
+    kullback_leibler_divergence, log_cosh, logcosh, mae, mape, mean_absolute_error,
+    mean_absolute_percentage_error, mean_squared_error, mean_squared_logarithmic_error, mse,
+    msle, poisson, serialize, sparse_categorical_crossentropy, squared_hinge,
+)

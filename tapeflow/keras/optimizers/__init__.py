@@ -1,0 +1,7 @@
+"""`tf.keras.optimizers` (re-exports only)."""
+
+from tapeflow._src.keras.optimizers import (  # noqa: F401
+    SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Nadam, Optimizer, RMSprop, deserialize, get,
+    serialize,
+)
+from tapeflow.keras.optimizers import schedules  # noqa: F401

@@ -1,0 +1,121 @@
+import numpy as np
+import pytest
+
+import tapeflow as tf
+
+
+def test_losses_hand_computed():
+    yt = np.array([[0.0, 1.0], [1.0, 0.0]], np.float32)
+    yp = np.array([[0.2, 0.8], [0.6, 0.4]], np.float32)
+    assert float(tf.keras.losses.MeanSquaredError()(yt, yp)) == pytest.approx(
+        np.mean((yt - yp) ** 2))
+    assert float(tf.keras.losses.MeanAbsoluteError()(yt, yp)) == pytest.approx(
+        np.mean(np.abs(yt - yp)))
+    cce = -np.mean(np.sum(yt * np.log(yp), 1))
+    assert float(tf.keras.losses.CategoricalCrossentropy()(yt, yp)) == pytest.approx(cce,
+                                                                                    rel=1e-5)
+    scce = tf.keras.losses.SparseCategoricalCrossentropy()([1, 0], yp)
+    assert float(scce) == pytest.approx(cce, rel=1e-5)
+    logits = np.array([[1.0, 2.0], [0.5, -1.0]], np.float32)
+    lsm = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    want = -np.mean(lsm[[0, 1], [1, 0]])
+    assert float(tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)(
+        [1, 0], logits)) == pytest.approx(want, rel=1e-5)
+    w = tf.keras.losses.MeanSquaredError()(yt, yp, sample_weight=[1.0, 0.0])
+    assert float(w) == pytest.approx(np.mean((yt[0] - yp[0]) ** 2) / 2)
+    none = tf.keras.losses.MeanSquaredError(reduction="none")(yt, yp)
+    assert none.shape == (2,)
+    err = np.abs(yt - yp)
+    assert float(tf.keras.losses.Huber(delta=0.5)(yt, yp)) == pytest.approx(np.mean(
+        np.where(err <= 0.5, 0.5 * err ** 2, 0.5 * err - 0.125)), rel=1e-5)
+    bce = -np.mean(yt * np.log(yp) + (1 - yt) * np.log(1 - yp))
+    assert float(tf.keras.losses.BinaryCrossentropy()(yt, yp)) == pytest.approx(bce, rel=1e-4)
+    smooth = tf.keras.losses.CategoricalCrossentropy(label_smoothing=0.2)(yt, yp)
+    yts = yt * 0.8 + 0.1
+    assert float(smooth) == pytest.approx(-np.mean(np.sum(yts * np.log(yp), 1)), rel=1e-5)
+
+
+def test_metrics_hand_computed():
+    m = tf.keras.metrics.Mean()
+    m.update_state([1.0, 2.0, 3.0])
+    m.update_state([4.0], sample_weight=[3.0])
+    assert float(m.result()) == pytest.approx((6 + 12) / 6)
+    m.reset_state()
+    assert float(m.result()) == 0.0
+    acc = tf.keras.metrics.SparseCategoricalAccuracy()
+    acc.update_state([1, 0, 1], [[0.1, 0.9], [0.8, 0.2], [0.7, 0.3]])
+    assert float(acc.result()) == pytest.approx(2 / 3)
+    p = tf.keras.metrics.Precision()
+    p.update_state([0, 1, 1, 1], [1, 1, 0, 1])
+    assert float(p.result()) == pytest.approx(2 / 3)
+    r = tf.keras.metrics.Recall()
+    r.update_state([0, 1, 1, 1], [1, 1, 0, 1])
+    assert float(r.result()) == pytest.approx(2 / 3)
+    auc = tf.keras.metrics.AUC()
+    auc.update_state([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    assert float(auc.result()) == pytest.approx(0.75, abs=0.01)
+    rmse = tf.keras.metrics.RootMeanSquaredError()
+    rmse.update_state([0.0, 0.0], [3.0, 4.0])
+    assert float(rmse.result()) == pytest.approx(np.sqrt(12.5))
+    top = tf.keras.metrics.TopKCategoricalAccuracy(k=1)
+    top.update_state([[0, 1], [1, 0]], [[0.2, 0.8], [0.3, 0.7]])
+    assert float(top.result()) == pytest.approx(0.5)
+
+
+def _one_step(opt, w0, g):
+    v = tf.Variable(np.array(w0, np.float32))
+    opt.apply_gradients([(tf.constant(np.array(g, np.float32)), v)])
+    return v.numpy()
+
+
+def test_sgd_momentum_and_nesterov_steps():
+    w, g = [1.0, 2.0], [0.5, -1.0]
+    np.testing.assert_allclose(_one_step(tf.keras.optimizers.SGD(0.1), w, g), [0.95, 2.1])
+    opt = tf.keras.optimizers.SGD(0.1, momentum=0.9)
+    v = tf.Variable([1.0])
+    for _ in range(2):
+        opt.apply_gradients([(tf.constant([1.0]), v)])
+    # m1 = -0.1, w1 = 0.9; m2 = -0.1 + 0.9 * -0.1 = -0.19, w2 = 0.71
+    np.testing.assert_allclose(v.numpy(), [0.71], rtol=1e-6)
+    assert int(opt.iterations.numpy()) == 2
+    np.testing.assert_allclose(_one_step(tf.keras.optimizers.SGD(0.1, 0.9, nesterov=True),
+                                         [1.0], [1.0]), [1.0 - 0.1 - 0.09], rtol=1e-6)
+
+
+def test_adam_first_step_is_lr_times_sign():
+    out = _one_step(tf.keras.optimizers.Adam(0.01), [1.0, -1.0], [0.3, -2.0])
+    np.testing.assert_allclose(out, [0.99, -0.99], rtol=1e-5)
+
+
+def test_other_optimizers_step_and_decrease_quadratic():
+    for cls in [tf.keras.optimizers.RMSprop, tf.keras.optimizers.Adagrad,
+                tf.keras.optimizers.Adadelta, tf.keras.optimizers.Adamax,
+                tf.keras.optimizers.Nadam, tf.keras.optimizers.AdamW]:
+        opt = cls(learning_rate=0.1) if cls is not tf.keras.optimizers.Adadelta else cls(1.0)
+        v = tf.Variable([3.0, -2.0])
+        for _ in range(20):
+            opt.minimize(lambda: tf.reduce_sum(v * v), [v])
+        assert float(tf.reduce_sum(v * v)) < 13.0, cls.__name__
+
+
+def test_clipping_none_grads_constraints_and_schedules(caplog):
+    v = tf.Variable([1.0], constraint=lambda x: tf.maximum(x, 0.5))
+    u = tf.Variable([1.0])
+    opt = tf.keras.optimizers.SGD(1.0, clipvalue=0.1)
+    opt.apply_gradients([(tf.constant([10.0]), v), (None, u)])
+    np.testing.assert_allclose(v.numpy(), [0.9])
+    assert "Gradients do not exist" in caplog.text
+    opt = tf.keras.optimizers.SGD(1.0, clipnorm=1.0)
+    np.testing.assert_allclose(_one_step(opt, [0.0, 0.0], [3.0, 4.0]), [-0.6, -0.8], rtol=1e-6)
+    v = tf.Variable([1.0])
+    tf.keras.optimizers.SGD(1.0).apply_gradients([(tf.constant([5.0]), tf.Variable([0.0]))])
+    sched = tf.keras.optimizers.schedules.ExponentialDecay(1.0, 10, 0.5)
+    opt = tf.keras.optimizers.SGD(sched)
+    assert float(opt.learning_rate) == pytest.approx(1.0)
+    opt.iterations.assign(10)
+    assert float(opt.learning_rate) == pytest.approx(0.5)
+    pc = tf.keras.optimizers.schedules.PiecewiseConstantDecay([5], [1.0, 0.1])
+    assert float(pc(3)) == 1.0 and float(pc(6)) == pytest.approx(0.1)
+    cd = tf.keras.optimizers.schedules.CosineDecay(1.0, 10)
+    assert float(cd(5)) == pytest.approx(0.5) and float(cd(10)) == pytest.approx(0.0)
+    assert tf.keras.optimizers.Adam(0.5).get_config()["learning_rate"] == 0.5

@@ -1,0 +1,209 @@
+"""tapeflow's Keras against tf_keras: optimizer steps and losses with identical inputs."""
+
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+tf_ref = pytest.importorskip("tensorflow")
+
+import tapeflow as tf  # noqa: E402
+
+OPTS = [("SGD", dict(learning_rate=0.1, momentum=0.9, nesterov=True)),
+        ("Adam", dict(learning_rate=0.01, amsgrad=True)),
+        ("AdamW", dict(learning_rate=0.01)), ("RMSprop", dict(centered=True, momentum=0.5)),
+        ("Adagrad", {}), ("Adadelta", dict(learning_rate=1.0)), ("Adamax", {}), ("Nadam", {})]
+
+
+@pytest.mark.parametrize("name,kw", OPTS)
+def test_optimizer_steps_match_tf_keras(name, kw):
+    rng = np.random.default_rng(0)
+    w0 = rng.normal(size=(3, 2)).astype(np.float32)
+    grads = [rng.normal(size=(3, 2)).astype(np.float32) for _ in range(3)]
+    ours = getattr(tf.keras.optimizers, name)(**kw)
+    ref = getattr(tf_ref.keras.optimizers, name)(**kw)
+    v1, v2 = tf.Variable(w0), tf_ref.Variable(w0)
+    for g in grads:
+        ours.apply_gradients([(tf.constant(g), v1)])
+        ref.apply_gradients([(tf_ref.constant(g), v2)])
+    np.testing.assert_allclose(v1.numpy(), v2.numpy(), rtol=2e-5, atol=1e-6)
+
+
+LOSSES = ["MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "Huber",
+          "LogCosh", "BinaryCrossentropy", "CategoricalCrossentropy", "KLDivergence", "Hinge",
+          "CosineSimilarity", "Poisson"]
+
+
+@pytest.mark.parametrize("name", LOSSES)
+def test_losses_match_tf_keras(name):
+    rng = np.random.default_rng(1)
+    yt = rng.random((4, 3)).astype(np.float32)
+    yp = rng.random((4, 3)).astype(np.float32) * 0.9 + 0.05
+    sw = rng.random(4).astype(np.float32)
+    a = getattr(tf.keras.losses, name)()(yt, yp, sample_weight=sw)
+    b = getattr(tf_ref.keras.losses, name)()(yt, yp, sample_weight=sw)
+    np.testing.assert_allclose(float(a), float(b), rtol=1e-5)
+
+
+def test_sparse_cce_and_label_smoothing_match():
+    rng = np.random.default_rng(2)
+    logits = rng.normal(size=(5, 4)).astype(np.float32)
+    labels = rng.integers(0, 4, 5)
+    for fl in (True, False):
+        x = logits if fl else np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+        a = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=fl)(labels, x)
+        b = tf_ref.keras.losses.SparseCategoricalCrossentropy(from_logits=fl)(labels, x)
+        np.testing.assert_allclose(float(a), float(b), rtol=1e-5)
+    oh = np.eye(4, dtype=np.float32)[labels]
+    a = tf.keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1)(oh, logits)
+    b = tf_ref.keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1)(
+        oh, logits)
+    np.testing.assert_allclose(float(a), float(b), rtol=1e-5)
+
+
+def test_dense_model_training_step_matches_with_copied_weights():
+    rng = np.random.default_rng(3)
+    x = rng.random((8, 5)).astype(np.float32)
+    y = rng.integers(0, 3, 8)
+    ours = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu", input_shape=(5,)),
+                                tf.keras.layers.Dense(3, activation="softmax")])
+    ref = tf_ref.keras.Sequential([tf_ref.keras.layers.Dense(4, activation="relu",
+                                                             input_shape=(5,)),
+                                   tf_ref.keras.layers.Dense(3, activation="softmax")])
+    ours.set_weights(ref.get_weights())
+    for m in (ours, ref):
+        m.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+    h1 = ours.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0).history
+    h2 = ref.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0).history
+    np.testing.assert_allclose(h1["loss"], h2["loss"], rtol=1e-4)
+    for a, b in zip(ours.get_weights(), ref.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+LAYERS = [
+    ("Conv2D", dict(filters=3, kernel_size=2, strides=2, padding="same", activation="relu"),
+     (2, 5, 5, 2)),
+    ("Conv1D", dict(filters=3, kernel_size=3), (2, 6, 2)),
+    ("LayerNormalization", {}, (3, 4)),
+    ("SimpleRNN", dict(units=3), (2, 4, 2)),
+    ("LSTM", dict(units=3, return_sequences=True), (2, 4, 2)),
+    ("GRU", dict(units=3), (2, 4, 2)),
+    ("GRU", dict(units=3, reset_after=False), (2, 4, 2)),
+    ("Dense", dict(units=3, activation="gelu"), (2, 4)),
+    ("Embedding", dict(input_dim=7, output_dim=3), None),
+]
+
+
+@pytest.mark.parametrize("name,kw,shape", LAYERS)
+def test_layer_outputs_and_grads_match_with_copied_weights(name, kw, shape):
+    rng = np.random.default_rng(4)
+    x = rng.integers(0, 7, (2, 3)) if shape is None else rng.normal(size=shape).astype(
+        np.float32)
+    ours = getattr(tf.keras.layers, name)(**kw)
+    ref = getattr(tf_ref.keras.layers, name)(**kw)
+    ref(x)
+    ours(x)
+    assert [w.shape for w in ours.get_weights()] == [w.shape for w in ref.get_weights()]
+    assert [v.name for v in ours.weights] == [v.name for v in ref.weights]
+    ours.set_weights(ref.get_weights())
+    np.testing.assert_allclose(ours(x).numpy(), ref(x).numpy(), rtol=1e-5, atol=1e-5)
+    with tf.GradientTape() as t1:
+        a = tf.reduce_sum(tf.square(ours(x)))
+    with tf_ref.GradientTape() as t2:
+        b = tf_ref.reduce_sum(tf_ref.square(ref(x)))
+    for g1, g2 in zip(t1.gradient(a, ours.trainable_weights),
+                      t2.gradient(b, ref.trainable_weights)):
+        g2 = tf_ref.convert_to_tensor(g2).numpy()
+        np.testing.assert_allclose(g1.numpy(), g2, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (4, 3, 3, 2)])
+def test_batchnorm_training_step_matches(shape):
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=shape).astype(np.float32)
+    ours, ref = tf.keras.layers.BatchNormalization(), tf_ref.keras.layers.BatchNormalization()
+    y1, y2 = ours(x, training=True), ref(x, training=True)
+    np.testing.assert_allclose(y1.numpy(), y2.numpy(), rtol=1e-4, atol=1e-5)
+    for a, b in zip(ours.get_weights(), ref.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours(x).numpy(), ref(x).numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_metrics_match_tf_keras():
+    rng = np.random.default_rng(6)
+    yt = rng.integers(0, 2, 20)
+    yp = rng.random(20).astype(np.float32)
+    for name in ["AUC", "Precision", "Recall", "BinaryAccuracy"]:
+        a, b = getattr(tf.keras.metrics, name)(), getattr(tf_ref.keras.metrics, name)()
+        a.update_state(yt, yp)
+        b.update_state(yt, yp)
+        np.testing.assert_allclose(float(a.result()), float(b.result()), rtol=1e-5)
+    pr_a = tf.keras.metrics.AUC(curve="PR")
+    pr_b = tf_ref.keras.metrics.AUC(curve="PR")
+    pr_a.update_state(yt, yp)
+    pr_b.update_state(yt, yp)
+    np.testing.assert_allclose(float(pr_a.result()), float(pr_b.result()), rtol=1e-4)
+
+
+def test_summary_text_matches_for_functional_model():
+    def build(k):
+        inp = k.Input(shape=(3,))
+        a = k.layers.Dense(4)(inp)
+        b = k.layers.Dense(4)(inp)
+        out = k.layers.Dense(1)(k.layers.Concatenate()([a, b]))
+        return k.Model(inp, out)
+
+    lines_a, lines_b = [], []
+    tf.keras.backend.clear_session()
+    tf_ref.keras.backend.clear_session()
+    build(tf.keras).summary(print_fn=lines_a.append)
+    build(tf_ref.keras).summary(print_fn=lines_b.append)
+    assert lines_a == lines_b
+
+
+def test_configs_and_build_names_match():
+    tf.keras.backend.clear_session()
+    tf_ref.keras.backend.clear_session()
+    kw = dict(units=3, activation="relu", input_shape=(2,),
+              kernel_regularizer=None, bias_initializer="ones")
+    assert tf.keras.layers.Dense(**kw).get_config() == tf_ref.keras.layers.Dense(
+        **kw).get_config()
+    for name in ["Adam", "SGD", "RMSprop"]:
+        a = getattr(tf.keras.optimizers, name)(learning_rate=0.01).get_config()
+        b = getattr(tf_ref.keras.optimizers, name)(learning_rate=0.01).get_config()
+        assert a == b
+
+    def sub(k):
+        class M(k.Model):
+            def __init__(self):
+                super().__init__()
+                self.d = k.layers.Dense(2)
+
+            def call(self, x):
+                return self.d(x)
+        return M
+
+    a, b = sub(tf.keras)(), sub(tf_ref.keras)()
+    a.build((None, 3))
+    b.build((None, 3))
+    assert [v.name for v in a.weights] == [v.name for v in b.weights]
+    a2, b2 = sub(tf.keras)(), sub(tf_ref.keras)()
+    a2(np.ones((1, 3), np.float32))
+    b2(np.ones((1, 3), np.float32))
+    assert [v.name for v in a2.weights] == [v.name for v in b2.weights]
+
+
+@pytest.mark.parametrize("mode", ["concat", "sum"])
+def test_wrappers_match_with_copied_weights(mode):
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(2, 4, 3)).astype(np.float32)
+    for make in (lambda k: k.layers.Bidirectional(k.layers.GRU(2, return_sequences=True),
+                                                  merge_mode=mode),
+                 lambda k: k.layers.Bidirectional(k.layers.LSTM(2), merge_mode=mode),
+                 lambda k: k.layers.TimeDistributed(k.layers.Dense(3, activation="tanh"))):
+        ours, ref = make(tf.keras), make(tf_ref.keras)
+        ref(x)
+        ours(x)
+        ours.set_weights(ref.get_weights())
+        np.testing.assert_allclose(ours(x).numpy(), ref(x).numpy(), rtol=1e-5, atol=1e-6)
