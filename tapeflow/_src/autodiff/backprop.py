@@ -147,40 +147,51 @@ def backward(records, targets, output_gradients, sources, batch=None):
 
 
 def _reverse(marked, grads, reach, batch, hook):
-    """The reverse sweep: accumulates into `grads` (keyed by value id)."""
+    """The reverse sweep: accumulates into `grads` (keyed by value id).
+
+    This loop runs once per recorded op in every gradient call, so it avoids per-record
+    generators and helper calls for the common single-output, Tensor-input case.
+    """
     from tapeflow._src.framework.convert import convert_to_tensor
     from tapeflow._src.ops import array_ops, math_ops
+    get = grads.get
     for i in range(len(marked) - 1, -1, -1):
         rec = marked[i]
         outs = rec.outputs
-        dys = [grads.get(id(o)) for o in outs]
-        if all(d is None for d in dys):
-            continue
+        if len(outs) == 1:
+            dy = get(id(outs[0]))
+            if dy is None:
+                continue
+            dys = (dy,)
+        else:
+            dys = [get(id(o)) for o in outs]
+            if all(d is None for d in dys):
+                continue
+            if batch is not None:
+                raise NotBatchable(rec.type)
+            dys = [d if d is not None else array_ops.zeros_like(o) for d, o in zip(dys, outs)]
         if rec.grad_fn is None:
             raise LookupError(f"No gradient defined for operation '{rec.type}' "
                               f"(op type: {rec.type}). In general every operation must "
                               f"have an associated gradient (@tf.RegisterGradient).")
-        if len(dys) > 1:
-            if batch is not None:
-                raise NotBatchable(rec.type)
-            dys = [d if d is not None else array_ops.zeros_like(o) for d, o in zip(dys, outs)]
         if hook is not None:
             hook.current = rec
-        rec.needs = tuple(_key(t) in reach for t in rec.inputs)
+        inputs = rec.inputs
+        keys = [id(t) if type(t) is Tensor else _key(t) for t in inputs]
+        rec.needs = needs = tuple([k in reach for k in keys])
         if batch is None:
             in_grads = rec.grad_fn(rec, *dys)
         else:
             in_grads = _batched_rule(rec, dys[0], batch)
         if not isinstance(in_grads, (tuple, list)):
             in_grads = (in_grads,)
-        for inp, g in zip(rec.inputs, in_grads):
-            if g is None:
-                continue
-            key = _key(inp)
-            if key not in reach or not _is_inexact(inp):
-                continue  # not on a path to a source; integer inputs get no gradient
+        for inp, g, key, need in zip(inputs, in_grads, keys, needs):
+            if g is None or not need:
+                continue  # not on a path to a source
+            if inp._value.dtype.kind not in "fc":
+                continue  # integer and bool inputs get no gradient
             shape = inp._value.shape
-            if not isinstance(g, Tensor):
+            if type(g) is not Tensor and not isinstance(g, Tensor):
                 g = convert_to_tensor(g)
             if batch is not None:
                 shape = (batch,) + shape
@@ -189,7 +200,7 @@ def _reverse(marked, grads, reach, batch, hook):
                     raise NotBatchable(rec.type)
             if g._value.shape != shape:
                 g = unbroadcast(g, shape) if batch is None else _unbroadcast_batched(g, shape)
-            prev = grads.get(key)
+            prev = get(key)
             grads[key] = g if prev is None else math_ops.add(prev, g)
 
 
