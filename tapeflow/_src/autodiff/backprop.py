@@ -56,6 +56,9 @@ def unbroadcast(g, shape):
     for i, d in enumerate(shape):
         if d == 1 and gshape[extra + i] != 1:
             axes.append(extra + i)
+    if len(axes) == extra:
+        # Only leading dimensions were added (a bias): one reduction gives the shape.
+        return reduction_ops.reduce_sum(g, axis=axes, keepdims=False)
     if axes:
         g = reduction_ops.reduce_sum(g, axis=axes, keepdims=True)
     if g._value.shape != shape:
@@ -169,7 +172,9 @@ def _reverse(marked, grads, reach, batch, hook):
                 continue
             if batch is not None:
                 raise NotBatchable(rec.type)
-            dys = [d if d is not None else array_ops.zeros_like(o) for d, o in zip(dys, outs)]
+            if not getattr(rec.grad_fn, "accepts_none", False):
+                dys = [d if d is not None else array_ops.zeros_like(o)
+                       for d, o in zip(dys, outs)]
         if rec.grad_fn is None:
             raise LookupError(f"No gradient defined for operation '{rec.type}' "
                               f"(op type: {rec.type}). In general every operation must "

@@ -14,7 +14,7 @@ import numpy as np
 from tapeflow._src.autodiff.record import record_variable_read
 from tapeflow._src.framework import context, dtypes
 from tapeflow._src.framework.convert import convert_to_tensor
-from tapeflow._src.framework.tensor import Reference, _wrap, numpy_text
+from tapeflow._src.framework.tensor import Reference, Tensor, _wrap, numpy_text
 from tapeflow._src.framework.tensor_shape import TensorShape, as_shape
 
 _tapes = context.tapes
@@ -234,6 +234,11 @@ class Variable:
     # -- writing --------------------------------------------------------------------------
     def _converted(self, value, op):
         """`value` as an array of this variable's dtype and a compatible shape, or raise."""
+        if type(value) is Tensor:
+            arr = value._value
+            cur = self._value
+            if arr.dtype == cur.dtype and arr.shape == cur.shape:
+                return arr  # the optimizer's case: nothing to convert or check
         t = convert_to_tensor(value, dtype=self.dtype)
         arr = np.asarray(t._value)
         if not self._shape.is_compatible_with(arr.shape):

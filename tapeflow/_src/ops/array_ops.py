@@ -309,7 +309,9 @@ def _broadcast_to_rule(x, *, shape):
 
 @primitive("BroadcastTo", shape=_broadcast_to_rule, dtype=rules.same_as_input)
 def _broadcast_to(x, *, shape):
-    return np.broadcast_to(x, shape).copy()
+    # A read-only view (stride 0 on broadcast axes), not a copy: tensors are immutable, and
+    # gradients of reductions broadcast dy this way on every backward pass.
+    return np.broadcast_to(x, shape)
 
 
 @_broadcast_to.grad

@@ -166,11 +166,15 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
 
 @primitive(
     "SparseSoftmaxCrossEntropyWithLogits",
-    shape=lambda x, y: tuple(x[:-1]),
+    shape=lambda x, y: (tuple(x[:-1]), tuple(x)),
     dtype=lambda a, b: a,
     allowed=FLOAT,
+    multi_output=True,
 )
 def _sparse_xent(logits, labels):
+    # Like TensorFlow's kernel, a second output holds softmax(logits) - onehot(labels), the
+    # gradient of the loss: the forward has computed exp(z) already, so the backward pass
+    # is one multiply instead of a softmax and a one-hot.
     n, k = logits.shape
     if labels.size and (labels.min() < 0 or labels.max() >= k):
         bad = labels[(labels < 0) | (labels >= k)][0]
@@ -181,18 +185,31 @@ def _sparse_xent(logits, labels):
             f"of [0, {k}).  Label values: {' '.join(str(v) for v in labels.tolist())} "
             f"[Op:SparseSoftmaxCrossEntropyWithLogits] name: ",
         )
-    m = np.max(logits, axis=1, keepdims=True)
-    z = logits - m
-    lse = np.log(np.sum(np.exp(z), axis=1))
-    return lse - z[np.arange(n), labels]
+    z = logits - np.max(logits, axis=1, keepdims=True)
+    e = np.exp(z)
+    s = np.add.reduce(e, axis=1)
+    rows = np.arange(n)
+    loss = np.log(s) - z[rows, labels]
+    backprop = e / s[:, None]
+    backprop[rows, labels] -= 1
+    return loss, backprop
 
 
-@_sparse_xent.grad
-def _sparse_xent_grad(op, dy):
+def _sparse_xent_grad(op, dloss, dbackprop):
     logits, labels = op.inputs
-    k = logits._value.shape[1]
-    p = _softmax(logits, axis=1)
-    return expand_dims(dy, -1) * (p - one_hot(labels, k, dtype=logits.dtype)), None
+    _, backprop = op.outputs
+    grad = None if dloss is None else expand_dims(dloss, -1) * backprop
+    if dbackprop is not None:
+        # Only reached by higher-order gradients: backprop = softmax(logits) - onehot, so
+        # its vector-Jacobian product is the softmax one, p * (v - sum(v * p)).
+        p = backprop + one_hot(labels, logits._value.shape[1], dtype=logits.dtype)
+        jvp = p * (dbackprop - reduce_sum(dbackprop * p, axis=1, keepdims=True))
+        grad = jvp if grad is None else grad + jvp
+    return grad, None
+
+
+_sparse_xent_grad.accepts_none = True  # the engine passes None for an unused output
+_sparse_xent.grad(_sparse_xent_grad)
 
 
 def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None):
@@ -235,6 +252,8 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
             f"dimension. Received: labels.shape={tuple(ys)} and "
             f"logits.shape={tuple(ls)}"
         )
+    if len(ls) == 2:
+        return _sparse_xent(logits, labels)[0]
     k = ls[-1]
-    loss = _sparse_xent(reshape(logits, (-1, k)), reshape(labels, (-1,)))
+    loss, _ = _sparse_xent(reshape(logits, (-1, k)), reshape(labels, (-1,)))
     return reshape(loss, ys)

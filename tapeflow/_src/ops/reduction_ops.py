@@ -71,14 +71,15 @@ def _grad_to_input(op, dy):
     """dy reshaped to keepdims form and broadcast back to the input's shape."""
     x = op.inputs[0]
     shp = x._value.shape
-    if not op.attrs["keepdims"]:
+    if not op.attrs["keepdims"] and dy._value.ndim:  # a scalar dy broadcasts as it is
         dy = reshape(dy, _keepdims_shape(shp, op.attrs["axis"]))
     return broadcast_to(dy, shp)
 
 
 @primitive("Sum", shape=rules.reduce, dtype=rules.same_as_input, allowed=NUMERIC)
 def _sum(x, *, axis, keepdims):
-    return np.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    # The ufunc's reduce directly: np.sum's Python wrapper costs more than a small sum.
+    return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
 @_sum.grad
@@ -109,6 +110,9 @@ def _mean(x, *, axis, keepdims):
         if x.size == 0:  # NaN, as TensorFlow, without NumPy's empty-slice warning
             return np.full(rules.reduce(x.shape, axis=axis, keepdims=keepdims), np.nan,
                            dtype=x.dtype)
+        n = x.size if axis is None else int(np.prod([x.shape[a] for a in axis]))
+        if x.dtype.kind == "f" and x.dtype.itemsize >= 4:
+            return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype) / x.dtype.type(n)
         return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
@@ -118,7 +122,7 @@ def _mean_grad(op, dy):
     axis = op.attrs["axis"]
     shp = x._value.shape
     n = int(np.prod(shp)) if axis is None else int(np.prod([shp[a] for a in axis]))
-    return _grad_to_input(op, dy) / max(n, 1)
+    return _grad_to_input(op, dy / max(n, 1))  # divide before broadcasting: fewer elements
 
 
 def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
