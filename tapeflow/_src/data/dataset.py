@@ -32,6 +32,43 @@ def current_options():
     return getattr(_building, "options", None)
 
 
+def probing() -> bool:
+    """True while a pipeline is being run only to learn an element spec (see `probe`)."""
+    return getattr(_building, "probing", False)
+
+
+class probe:
+    """Iterates `dataset` to learn what its elements look like, not as a pass over it.
+
+    The first elements of a pipeline are computed to find a `map` function's output spec
+    (TensorFlow learns it by tracing). Such a probe must not change what the user's own
+    passes see: shuffles do not count it as an epoch (a seeded shuffle keeps the order of
+    its next real pass), and no background threads are started. The flag is set around
+    every step, as iterators build their inputs lazily.
+    """
+
+    __slots__ = ("_it",)
+
+    def __init__(self, dataset):
+        prev = probing()
+        _building.probing = True
+        try:
+            self._it = dataset._make_iterator()
+        finally:
+            _building.probing = prev
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        prev = probing()
+        _building.probing = True
+        try:
+            return next(self._it)
+        finally:
+            _building.probing = prev
+
+
 def seed_pair(seed):
     """(global seed, op seed) for a seeded op, or None when it should be nondeterministic.
 
@@ -140,6 +177,20 @@ class Dataset:
         return UNKNOWN
 
     def _compute_spec(self):
+        raise NotImplementedError
+
+    # -- row-index protocol ---------------------------------------------------------------
+    # Sources made of array rows (from_tensor_slices), and transformations that only
+    # reorder or select elements (shuffle, repeat, take, skip), can run on row indices
+    # instead of elements: `batch` then gathers a whole batch with one fancy-indexing
+    # call per component. The elements and their order are exactly those of the
+    # element-wise path.
+    def _rows_source(self):
+        """The TensorSliceDataset whose rows this dataset yields (in some order), or None."""
+        return None
+
+    def _make_index_iterator(self):
+        """An iterator of row indices into `_rows_source()` (only when that is not None)."""
         raise NotImplementedError
 
     # -- element spec, cardinality, options -----------------------------------------------
@@ -386,20 +437,44 @@ class TensorSliceDataset(Dataset):
     def _compute_spec(self):
         return structure.unbatch_spec(structure.spec_of(self._elem))
 
+    def _rows_source(self):
+        return self
+
+    def _make_index_iterator(self):
+        return iter(range(self._n))
+
     def _make_iterator(self):
+        return self._rows(range(self._n))
+
+    def _rows(self, indices):
+        """An iterator of the elements (rows) at `indices`, an iterable of ints."""
         leaves = self._leaves
-        n = self._n
         if len(leaves) == 1 and not isinstance(self._elem, (tuple, dict)):
             a = leaves[0]
             if a.dtype == object:
-                return (a[i, ...] for i in range(n))
-            return iter(a)  # ndarray iteration yields row views / scalars
+                return (a[i, ...] for i in indices)
+            return map(a.__getitem__, indices)  # row views / NumPy scalars
+        elem = self._elem
+        flat = type(elem) is tuple and all(not isinstance(v, (tuple, dict)) for v in elem)
+        if flat and len(leaves) == 2 and all(a.dtype != object for a in leaves):
+            a, b = leaves
+            return ((a[i], b[i]) for i in indices)
         getters = [(lambda a: (lambda i: a[i, ...]))(a) if a.dtype == object else a.__getitem__
                    for a in leaves]
+        if flat:
+            return (tuple([g(i) for g in getters]) for i in indices)
+        return (structure.pack(elem, [g(i) for g in getters]) for i in indices)
+
+    def _gather(self, indices):
+        """The batch of the rows at `indices` (a list of ints), as `batch` stacks them."""
+        idx = np.array(indices, dtype=np.intp)
+        parts = [a[idx] for a in self._leaves]
         elem = self._elem
+        if len(parts) == 1 and not isinstance(elem, (tuple, dict)):
+            return parts[0]
         if type(elem) is tuple and all(not isinstance(v, (tuple, dict)) for v in elem):
-            return (tuple([g(i) for g in getters]) for i in range(n))
-        return (structure.pack(elem, [g(i) for g in getters]) for i in range(n))
+            return tuple(parts)
+        return structure.pack(elem, parts)
 
 
 class TensorDataset(Dataset):

@@ -8,7 +8,9 @@ import collections
 import numpy as np
 
 from tapeflow._src.data import parallel, structure
-from tapeflow._src.data.dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset, seed_pair
+from tapeflow._src.data.dataset import (
+    AUTOTUNE, INFINITE, UNKNOWN, Dataset, probe, probing, seed_pair,
+)
 from tapeflow._src.data.transforms import _call, _UnaryDataset
 from tapeflow._src.framework.errors import InvalidArgumentError
 from tapeflow._src.framework.tensor import Tensor
@@ -65,7 +67,7 @@ class FlatMapDataset(_UnaryDataset):
 
 
 def _first_inner_spec(input_dataset, fn):
-    it = input_dataset._make_iterator()
+    it = probe(input_dataset)
     try:
         first = next(it)
     except StopIteration:
@@ -102,7 +104,7 @@ class InterleaveDataset(_UnaryDataset):
         def open_next():
             elem = next(up)
             it = _dataset_result(fn, elem, "interleave")._make_iterator()
-            if par is not None:
+            if par is not None and not probing():
                 # Each open input is read ahead by its own thread: the order stays that of
                 # the sequential interleave.
                 it = parallel.PrefetchIterator(it, max(block, 2))
