@@ -83,6 +83,8 @@ def mode_collectives(out):
     rows_total = sum(r + 1 for r in range(n))
     want = sum(r * (r + 1) for r in range(n)) / rows_total
     np.testing.assert_allclose(mean_axis, [want, want], rtol=1e-6)
+    scalar = s.reduce("SUM", tf.constant(2.0), axis=None)
+    assert scalar.shape == () and float(scalar) == 2.0 * n
     mean_none = s.reduce("MEAN", tf.constant([float(rank)]), axis=None).numpy()
     np.testing.assert_allclose(mean_none, [(n - 1) / 2])
 

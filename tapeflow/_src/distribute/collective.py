@@ -187,7 +187,9 @@ class MPICommunicator:
 
 def encode(arr):
     """One uint8 buffer holding dtype, shape and data of `arr`."""
-    arr = np.ascontiguousarray(arr)
+    arr = np.asarray(arr)
+    if not arr.flags.c_contiguous:
+        arr = arr.copy(order="C")  # (np.ascontiguousarray would turn a 0-d array into 1-d)
     dt = arr.dtype.str.encode()
     header = np.array([len(dt), arr.ndim, *arr.shape], np.int64)
     return np.concatenate([header.view(np.uint8), np.frombuffer(dt, np.uint8),
