@@ -111,6 +111,8 @@ def mode_fit(out):
     hist = model.fit(x, y, batch_size=12, epochs=2, shuffle=False, verbose=0)
     np.save(os.path.join(out, f"fit_{rank}.npy"), flat_weights(model))
     np.save(os.path.join(out, f"loss_{rank}.npy"), np.array(hist.history["loss"]))
+    ev = model.evaluate(x[:30], y[:30], batch_size=8, verbose=0)  # last batch: 6 rows
+    np.save(os.path.join(out, f"eval_{rank}.npy"), np.array(ev))
     print(f"OK rank {rank}")
 
 

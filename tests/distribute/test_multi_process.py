@@ -93,6 +93,10 @@ def test_fit_with_n_workers_matches_one_process_with_the_global_batch(n, tmp_pat
     for r in range(n):
         np.testing.assert_allclose(np.load(tmp_path / f"loss_{r}.npy"), hist.history["loss"],
                                    rtol=1e-5)
+    # evaluate splits batches too and reports loss and accuracy over all of the data
+    ev = model.evaluate(x[:30], y[:30], batch_size=8, verbose=0)
+    for r in range(n):
+        np.testing.assert_allclose(np.load(tmp_path / f"eval_{r}.npy"), ev, rtol=1e-5)
 
 
 @pytest.mark.parametrize("n", [2, 3])

@@ -109,9 +109,11 @@ def global_logs(strategy, model, logs):
     finally:
         for v, a in zip(variables, local):
             v.assign(a, read_value=False)
-    out = dict(logs)
+    if not logs:
+        return results
+    out = dict(logs)  # a custom train_step's own entries stay as they are
     for k, r in results.items():
-        if k in out or not out:
+        if k in out:
             out[k] = r
     return out
 
