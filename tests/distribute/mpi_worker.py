@@ -95,6 +95,13 @@ def mode_collectives(out):
     total, rid = s.run(replica_fn, args=(tf.constant([1.0, float(rank)]),))
     np.testing.assert_allclose(total.numpy(), [n, n * (n - 1) / 2])
     assert int(rid) == rank
+    # different shapes on different ranks: an error on every rank, not garbage
+    try:
+        s.extended._sum_arrays([np.zeros(rank + 1, np.float32)])
+    except tf.errors.InvalidArgumentError as e:
+        assert "bytes" in str(e), str(e)
+    else:
+        raise AssertionError("mismatched all-reduce did not raise")
     # rank-order summation: every rank gets the same bits for float data
     noisy = np.random.default_rng(rank).normal(size=1000).astype(np.float32) * 1e3
     res = s.reduce("SUM", tf.constant(noisy), axis=None).numpy()

@@ -225,17 +225,32 @@ def all_gather_arrays(comm, arr, what="all-gather"):
 
 
 def all_reduce_sum(comm, arr, what="all-reduce"):
-    """Sum over ranks, added in rank order so that every rank gets the same bits."""
+    """Sum over ranks, added in rank order so that every rank gets the same bits.
+
+    Every rank must pass the same shape and dtype; the raw bytes are sent without a header.
+    """
+    arr = np.asarray(arr)
     if comm.size == 1:
-        return np.asarray(arr)
-    parts = all_gather_arrays(comm, arr, what)
-    total = parts[0].copy()
-    for r, p in enumerate(parts[1:], 1):
-        if p.shape != total.shape or p.dtype != total.dtype:
+        return arr
+    if not arr.flags.c_contiguous:
+        arr = arr.copy(order="C")
+    others = _others(comm)
+    got = comm.exchange(arr.reshape(-1).view(np.uint8), others, others, what)
+    parts = []
+    for r in range(comm.size):
+        if r == comm.rank:
+            parts.append(arr)
+            continue
+        buf = got[r]
+        if buf.size != arr.nbytes:
             raise errors.InvalidArgumentError(
-                None, None, f"Collective {what}: rank {r} sent {p.dtype}{list(p.shape)}, "
-                f"rank 0 sent {total.dtype}{list(total.shape)}.")
-        total = total + p if total.dtype != np.bool_ else (total | p)
+                None, None, f"Collective {what}: rank {r} sent {buf.size} bytes, rank "
+                f"{comm.rank} has {arr.dtype}{list(arr.shape)} ({arr.nbytes} bytes).")
+        parts.append(buf.view(arr.dtype).reshape(arr.shape))
+    total = parts[0].copy()
+    add = np.logical_or if arr.dtype == np.bool_ else np.add
+    for p in parts[1:]:
+        add(total, p, out=total)
     return total
 
 
