@@ -5,9 +5,10 @@ time versus gradient size.
     python benchmarks/distributed.py --quick    # fewer steps and sizes (a smoke test)
 
 Runs (each a separate `mpiexec -n N` job of this file in --worker mode):
-  * 1 worker with NumPy's default threads, 1 worker with 1 thread, 2 workers with 1 thread
-    each, training the front-page MNIST model (Flatten-Dense(128)-Dropout-Dense(10), Adam)
-    on the bundled MNIST sample with 64 examples per worker per step;
+  * 1 worker with NumPy's default threads, 1 worker with 1 thread (global batch 64 and
+    128), 2 workers with 1 thread each (64 per worker: global batch 128), training the
+    front-page MNIST model (Flatten-Dense(128)-Dropout-Dense(10), Adam) on the bundled MNIST
+    sample;
   * the all-reduce (`Strategy.reduce(SUM)` path used for gradients) of float32 buffers of
     1e3 .. 4e6 elements, timed between 2 workers, and the same for the MNIST model's
     gradient inside training steps.
@@ -55,30 +56,37 @@ def worker(args):
         model = _mnist_model(tf)
     model.fit(x[:global_batch * 2], y[:global_batch * 2], batch_size=global_batch, epochs=1,
               verbose=0, shuffle=False)  # warm-up: builds weights and optimizer slots
-    # time the gradient all-reduces made during training
+    # time spent in collectives during training (includes waiting for the other worker)
+    import tapeflow._src.distribute.collective as cmod
     import tapeflow._src.distribute.strategy as smod
-    spent = []
     original = smod.StrategyExtended._sum_arrays
+    spent = {"gradients": 0.0, "all": 0.0}
+    exchange = cmod.MPICommunicator.exchange
 
-    def timed(self, arrays, what="all-reduce of gradients"):
+    def timed_exchange(self, payload, to, frm, what):
         t0 = time.perf_counter()
-        res = original(self, arrays, what)
-        if what == "all-reduce of gradients":
-            spent.append(time.perf_counter() - t0)
-        return res
+        try:
+            return exchange(self, payload, to, frm, what)
+        finally:
+            dt = time.perf_counter() - t0
+            spent["all"] += dt
+            if what == "all-reduce of gradients":
+                spent["gradients"] += dt
 
-    smod.StrategyExtended._sum_arrays = timed
+    cmod.MPICommunicator.exchange = timed_exchange
     ext._barrier()
+    spent.update(gradients=0.0, all=0.0)
     t0 = time.perf_counter()
     model.fit(x, y, batch_size=global_batch, epochs=1, verbose=0, shuffle=False)
     elapsed = time.perf_counter() - t0
-    smod.StrategyExtended._sum_arrays = original
+    cmod.MPICommunicator.exchange = exchange
+    out["train_allreduce_ms"] = 1000 * spent["gradients"] / steps
+    out["train_collectives_ms"] = 1000 * spent["all"] / steps
     out["global_batch"] = global_batch
     out["steps"] = steps
     out["step_ms"] = 1000 * elapsed / steps
     out["examples_per_s"] = global_batch * steps / elapsed
     out["grad_elements"] = int(sum(np.prod(v.shape) for v in model.trainable_variables))
-    out["train_allreduce_ms"] = 1000 * float(np.mean(spent)) if spent and n > 1 else 0.0
     if n > 1:
         sizes = [1000, 10_000, 100_000, 1_000_000] + ([] if args.quick else [4_000_000])
         rows = []
@@ -102,14 +110,15 @@ def find_mpiexec():
     return beside if os.path.exists(beside) else shutil.which("mpiexec")
 
 
-def launch(n, threads, args):
+def launch(n, threads, args, batch_per_worker=None):
     env = dict(os.environ)
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
     if threads:
         for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             env[k] = str(threads)
     cmd = [find_mpiexec(), "-n", str(n), sys.executable, os.path.abspath(__file__), "--worker",
-           "--steps", str(args.steps), "--batch-per-worker", str(args.batch_per_worker)]
+           "--steps", str(args.steps), "--batch-per-worker",
+           str(batch_per_worker or args.batch_per_worker)]
     if args.quick:
         cmd.append("--quick")
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
@@ -133,19 +142,20 @@ def main():
         return worker(args)
     if find_mpiexec() is None:
         sys.exit("mpiexec not found: pip install 'tapeflow[distributed]'")
-    runs = [("1 worker, default threads", 1, None), ("1 worker, 1 thread", 1, 1),
-            ("2 workers, 1 thread each", 2, 1)]
+    b = args.batch_per_worker
+    runs = [("1 worker, default threads", 1, None, b), ("1 worker, 1 thread", 1, 1, b),
+            ("1 worker, 1 thread", 1, 1, 2 * b), ("2 workers, 1 thread each", 2, 1, b)]
     results = []
-    print(f"MNIST model, {args.batch_per_worker} examples per worker per step, "
-          f"{args.steps} timed steps")
+    print(f"MNIST model, {args.steps} timed steps per run")
     print(f"{'run':28s} {'global batch':>12s} {'step ms':>9s} {'examples/s':>11s} "
-          f"{'grad all-reduce ms':>19s}")
-    for label, n, threads in runs:
-        r = launch(n, threads, args)
+          f"{'grad all-reduce ms':>19s} {'all collectives ms':>19s}")
+    for label, n, threads, bpw in runs:
+        r = launch(n, threads, args, bpw)
         r["label"] = label
         results.append(r)
         print(f"{label:28s} {r['global_batch']:12d} {r['step_ms']:9.2f} "
-              f"{r['examples_per_s']:11.0f} {r['train_allreduce_ms']:19.3f}")
+              f"{r['examples_per_s']:11.0f} {r['train_allreduce_ms']:19.3f} "
+              f"{r['train_collectives_ms']:19.3f}")
     ar = results[-1].get("allreduce", [])
     print(f"\nAll-reduce (sum) of float32 buffers between 2 workers "
           f"(MNIST gradient: {results[-1]['grad_elements']} elements)")

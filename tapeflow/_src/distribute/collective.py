@@ -156,7 +156,9 @@ class MPICommunicator:
                 spins = 0
                 continue
             spins += 1
-            if spins > 2000:
+            # Spin briefly for latency, then sleep in short naps: a worker waiting for a
+            # slower one should not take the CPU that the slower one needs.
+            if spins > 500:
                 now = time.monotonic()
                 if _peer_failure_reported and failure_deadline is None:
                     # Messages from live workers still get a moment to arrive, so that the
@@ -174,7 +176,7 @@ class MPICommunicator:
                             pass
                     self._fail(what, missing,
                                f"no data within the {self.timeout:g} s timeout")
-                time.sleep(0.0002 if spins > 20000 else 0)
+                time.sleep(0.00005 if spins < 5000 else 0.0002)
         return got
 
     def close(self):
