@@ -120,6 +120,11 @@ def mode_fit(out):
     np.save(os.path.join(out, f"loss_{rank}.npy"), np.array(hist.history["loss"]))
     ev = model.evaluate(x[:30], y[:30], batch_size=8, verbose=0)  # last batch: 6 rows
     np.save(os.path.join(out, f"eval_{rank}.npy"), np.array(ev))
+    tob = model.train_on_batch(x[:12], y[:12])
+    tes = model.test_on_batch(x[12:19], y[12:19])
+    np.save(os.path.join(out, f"onbatch_{rank}.npy"), np.array(tob + tes))
+    np.save(os.path.join(out, f"after_{rank}.npy"), flat_weights(model))
+    model.evaluate(x[:8], y[:8], batch_size=8, verbose=1)  # progress bar: rank 0 only
     print(f"OK rank {rank}")
 
 

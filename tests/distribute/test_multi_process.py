@@ -79,7 +79,9 @@ def test_collectives_every_dtype_and_bit_identical_sums(n, tmp_path):
 
 @pytest.mark.parametrize("n", [2, 3])
 def test_fit_with_n_workers_matches_one_process_with_the_global_batch(n, tmp_path):
-    check_ok(run_workers(n, "fit", tmp_path), n)
+    proc = run_workers(n, "fit", tmp_path)
+    check_ok(proc, n)
+    assert proc.stdout.count("/step - loss") == 1, proc.stdout  # progress bar: rank 0 only
     model = mpi_worker.make_model()
     x, y = mpi_worker.train_data()
     hist = model.fit(x, y, batch_size=12, epochs=2, shuffle=False, verbose=0)
@@ -97,6 +99,13 @@ def test_fit_with_n_workers_matches_one_process_with_the_global_batch(n, tmp_pat
     ev = model.evaluate(x[:30], y[:30], batch_size=8, verbose=0)
     for r in range(n):
         np.testing.assert_allclose(np.load(tmp_path / f"eval_{r}.npy"), ev, rtol=1e-5)
+    # train_on_batch / test_on_batch split the batch as fit does
+    on_batch = model.train_on_batch(x[:12], y[:12]) + model.test_on_batch(x[12:19], y[12:19])
+    model.evaluate(x[:8], y[:8], batch_size=8, verbose=0)
+    for r in range(n):
+        np.testing.assert_allclose(np.load(tmp_path / f"onbatch_{r}.npy"), on_batch, rtol=1e-5)
+        np.testing.assert_allclose(np.load(tmp_path / f"after_{r}.npy"),
+                                   mpi_worker.flat_weights(model), atol=2e-6)
 
 
 @pytest.mark.parametrize("n", [2, 3])

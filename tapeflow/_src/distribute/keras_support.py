@@ -69,6 +69,14 @@ def fit_callbacks(strategy, verbose, callbacks):
     return 0, kept
 
 
+def rank0_verbose(captured, verbose):
+    """`verbose` on rank 0 of a multi-worker strategy (or without one), 0 on other ranks."""
+    dist = current_multi_worker(captured)
+    if dist is not None and dist.extended._comm.rank != 0:
+        return 0
+    return verbose
+
+
 def sync_shuffle(strategy, handler):
     """Makes every worker shuffle the data in the same order (seed from rank 0)."""
     seed = np.random.SeedSequence().generate_state(2).astype(np.int64)

@@ -683,6 +683,7 @@ class Model(Layer):
         self._assert_compiled()
         if verbose == "auto":
             verbose = 1
+        verbose = dist_support.rank0_verbose(self.__dict__.get("_k_strategy"), verbose)
         handler = _DataHandler(x, y, sample_weight, batch_size, steps)
         if isinstance(callbacks, cbks.CallbackList):
             callback_list = callbacks
@@ -717,6 +718,7 @@ class Model(Layer):
         """Runs the model on `x` in batches and returns NumPy outputs."""
         if verbose == "auto":
             verbose = 1
+        verbose = dist_support.rank0_verbose(self.__dict__.get("_k_strategy"), verbose)
         handler = _DataHandler(x, None, None, batch_size, steps)
         callback_list = cbks.CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                           verbose=verbose, epochs=1, steps=handler.steps)
@@ -748,7 +750,21 @@ class Model(Layer):
             self.reset_metrics()
         handler = _DataHandler(x, y, sample_weight, batch_size=_num_samples(_to_array(x)),
                                class_weight=class_weight)
+        dist = dist_support.current_multi_worker(self.__dict__.get("_k_strategy"))
         for _, batch in handler.epoch_batches():
+            if dist is not None:
+                batch, n_local, n_global = dist_support.local_batch(dist, batch)
+                if n_local == 0:
+                    dist_support.zero_step(self)
+                else:
+                    dist_support.loss_scale = n_local / n_global
+                    try:
+                        self.train_step(batch)
+                    finally:
+                        dist_support.loss_scale = None
+                self._clear_losses()
+                logs = dist_support.global_logs(dist, self, {})
+                continue
             logs = self.train_step(batch)
             self._clear_losses()
         return self._k_batch_result(logs, return_dict)
@@ -759,7 +775,15 @@ class Model(Layer):
         if reset_metrics:
             self.reset_metrics()
         handler = _DataHandler(x, y, sample_weight, batch_size=_num_samples(_to_array(x)))
+        dist = dist_support.current_multi_worker(self.__dict__.get("_k_strategy"))
         for _, batch in handler.epoch_batches():
+            if dist is not None:
+                batch, n_local, _ = dist_support.local_batch(dist, batch)
+                if n_local:
+                    self.test_step(batch)
+                self._clear_losses()
+                logs = dist_support.global_logs(dist, self, {})
+                continue
             logs = self.test_step(batch)
             self._clear_losses()
         return self._k_batch_result(logs, return_dict)
