@@ -43,7 +43,7 @@ def _reduce_op(op):
         return op
     if isinstance(op, str) and op.upper() in ("SUM", "MEAN"):
         return ReduceOp[op.upper()]
-    raise ValueError(f"`reduce_op` must be tf.distribute.ReduceOp.SUM or MEAN, got {op!r}.")
+    raise ValueError(f"{op!r} is not a valid ReduceOp")
 
 
 class InputContext:
@@ -371,7 +371,11 @@ class Strategy:
             total, = ext._sum_arrays([a], "reduce")
             n = self._comm.size
         if op is ReduceOp.MEAN:
-            total = (total / n).astype(a.dtype) if a.dtype.kind in "fc" else total // n
+            if a.dtype.kind in "fc":
+                total = (total / n).astype(a.dtype)
+            elif axis is not None or n > 1:
+                # true division: integers give float64, as TensorFlow's MEAN does
+                return tf.constant(np.asarray(total / n, np.float64))
         return tf.constant(np.asarray(total, a.dtype), dtype=value.dtype)
 
     def gather(self, value, axis):

@@ -607,8 +607,6 @@ class BackupAndRestore(Callback):
     def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True,
                  save_before_preemption=False):
         super().__init__()
-        if not backup_dir:
-            raise ValueError("Empty `backup_dir` argument passed")
         if save_freq != "epoch":
             raise NotImplementedError("BackupAndRestore(save_freq=<int>) is not implemented in "
                                       "tapeflow; use save_freq='epoch'.")
