@@ -69,7 +69,7 @@ def main():
         callbacks.append(tf.keras.callbacks.BackupAndRestore(args.backup_dir))
     model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_per_worker * n,
               callbacks=callbacks, verbose=2)
-    loss, acc = model.evaluate(x_test, y_test, verbose=0)
+    _, acc = model.evaluate(x_test, y_test, verbose=0)
     checksum = float(np.sum([np.sum(w.numpy()) for w in model.weights]))
     print(f"rank {rank}: test accuracy {acc:.4f}, weight checksum {checksum:.6f}")
 

@@ -1,5 +1,6 @@
 """tf.distribute in one process: default and Mirrored strategies, helpers, BackupAndRestore."""
 
+import itertools
 import sys
 
 import numpy as np
@@ -107,7 +108,7 @@ def test_distribute_datasets_from_function_gets_an_input_context():
 def test_split_bounds_cover_every_item_once(n, size):
     parts = [strategy_mod._split_bounds(n, size, r) for r in range(size)]
     assert parts[0][0] == 0 and parts[-1][1] == n
-    for (lo, hi), (lo2, _) in zip(parts, parts[1:]):
+    for (_, hi), (lo2, _) in itertools.pairwise(parts):
         assert hi == lo2
     sizes = [hi - lo for lo, hi in parts]
     assert max(sizes) - min(sizes) <= 1

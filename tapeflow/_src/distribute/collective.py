@@ -61,9 +61,9 @@ def _watch_peer_failure_signal():
     """
     import signal
     import threading
-    if threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGUSR1"):
-        if signal.getsignal(signal.SIGUSR1) in (signal.SIG_DFL, None):
-            signal.signal(signal.SIGUSR1, _on_peer_failure)
+    if (threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGUSR1")
+            and signal.getsignal(signal.SIGUSR1) in (signal.SIG_DFL, None)):
+        signal.signal(signal.SIGUSR1, _on_peer_failure)
 
 
 class LocalCommunicator:

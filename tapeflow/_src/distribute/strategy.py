@@ -249,7 +249,7 @@ class StrategyExtended:
         by_dtype = {}
         for i, a in enumerate(arrays):
             by_dtype.setdefault(a.dtype, []).append(i)
-        for dt, idx in by_dtype.items():
+        for idx in by_dtype.values():
             flat = np.concatenate([arrays[i].reshape(-1) for i in idx]) if idx else None
             total = collective.all_reduce_sum(self._comm, flat, what)
             pos = 0
@@ -421,8 +421,7 @@ class _DefaultStrategy(Strategy):
 def _device_name(d):
     d = str(d).strip().lower()
     for prefix in ("/job:localhost/replica:0/task:0/device:", "/device:", "/"):
-        if d.startswith(prefix):
-            d = d[len(prefix):]
+        d = d.removeprefix(prefix)
     kind, _, index = d.partition(":")
     return f"/job:localhost/replica:0/task:0/device:{kind.upper()}:{index or 0}"
 
