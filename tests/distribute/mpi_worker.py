@@ -125,6 +125,10 @@ def mode_fit(out):
     np.save(os.path.join(out, f"onbatch_{rank}.npy"), np.array(tob + tes))
     np.save(os.path.join(out, f"after_{rank}.npy"), flat_weights(model))
     model.evaluate(x[:8], y[:8], batch_size=8, verbose=1)  # progress bar: rank 0 only
+    with s.scope():
+        model = make_model()
+    model.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(12), epochs=2, verbose=0)
+    np.save(os.path.join(out, f"dsfit_{rank}.npy"), flat_weights(model))
     print(f"OK rank {rank}")
 
 

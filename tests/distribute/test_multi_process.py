@@ -106,6 +106,9 @@ def test_fit_with_n_workers_matches_one_process_with_the_global_batch(n, tmp_pat
         np.testing.assert_allclose(np.load(tmp_path / f"onbatch_{r}.npy"), on_batch, rtol=1e-5)
         np.testing.assert_allclose(np.load(tmp_path / f"after_{r}.npy"),
                                    mpi_worker.flat_weights(model), atol=2e-6)
+    # a tf.data input is split the same way
+    for r in range(n):
+        np.testing.assert_allclose(np.load(tmp_path / f"dsfit_{r}.npy"), single, atol=2e-6)
 
 
 @pytest.mark.parametrize("n", [2, 3])
