@@ -199,3 +199,16 @@ def test_backup_and_restore_resumes_after_an_interruption(tmp_path):
 def test_backup_and_restore_argument_checks():
     with pytest.raises(NotImplementedError):
         tf.keras.callbacks.BackupAndRestore("/tmp/x", save_freq=3)
+
+
+def test_one_device_strategy_and_cross_device_ops_options():
+    s = tf.distribute.OneDeviceStrategy("/cpu:0")
+    assert s.num_replicas_in_sync == 1
+    assert s.extended.worker_devices == ("/job:localhost/replica:0/task:0/device:CPU:0",)
+    m = tf.distribute.MirroredStrategy(cross_device_ops=tf.distribute.HierarchicalCopyAllReduce())
+    assert m.num_replicas_in_sync == 1
+
+
+def test_strategies_tapeflow_lacks_raise_not_implemented():
+    with pytest.raises(NotImplementedError, match="TPUStrategy"):
+        tf.distribute.TPUStrategy  # noqa: B018

@@ -449,6 +449,37 @@ class MirroredStrategy(Strategy):
         super().__init__(collective.LocalCommunicator(), names)
 
 
+class OneDeviceStrategy(Strategy):
+    """Places everything on one device (here: the CPU); one replica, no communication.
+
+    >>> tf.distribute.OneDeviceStrategy("/cpu:0").num_replicas_in_sync
+    1
+    """
+
+    def __init__(self, device):
+        super().__init__(collective.LocalCommunicator(), [_device_name(device)])
+
+
+class CrossDeviceOps:
+    """How MirroredStrategy would combine values across devices; with the single device
+    tapeflow uses there is nothing to combine, so these are accepted and unused."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+
+class ReductionToOneDevice(CrossDeviceOps):
+    pass
+
+
+class HierarchicalCopyAllReduce(CrossDeviceOps):
+    pass
+
+
+class NcclAllReduce(CrossDeviceOps):
+    pass
+
+
 _mpi_comm = None
 
 
