@@ -149,12 +149,12 @@ def recompute_grad(f):
     def inner(*args, **kwargs):
         watcher = _VariableWatcher()
         saved = context.tapes[:]
-        context.tapes[:] = [watcher]
+        context.tapes[:] = context.tracer_only() + [watcher]
         try:
             result = f(*args, **kwargs)
         finally:
             context.tapes[:] = saved
-        if not saved:
+        if not [t for t in saved if t is not context.tracer]:
             return result
         tensor_args = [to_tensor(a) for a in args]
         variables = [v for v in watcher.variables if v._trainable]

@@ -300,7 +300,7 @@ class Optimizer:
             self._built = True
         grads = self._clip(grads)
         saved = context.tapes[:]
-        context.tapes.clear()
+        context.tapes[:] = context.tracer_only()
         try:
             lr = self._current_lr()
             for g, v in zip(grads, variables):

@@ -428,7 +428,7 @@ class Model(Layer):
             else:
                 x = tf.zeros([1 if d is None else d for d in TensorShape(shapes).as_list()])
             saved = context.tapes[:]
-            context.tapes.clear()
+            context.tapes[:] = context.tracer_only()
             try:
                 # An explicit build() names weights without the model's scope (as Keras's
                 # symbolic build); a first __call__ has already entered the model's scope.

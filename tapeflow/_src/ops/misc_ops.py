@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-from tapeflow._src.framework import dtypes
+from tapeflow._src.framework import context, dtypes
 from tapeflow._src.framework.tensor import Tensor, _wrap
 from tapeflow._src.framework.variables import Variable
 from tapeflow._src.ops import array_ops
@@ -71,12 +71,31 @@ def _format_value(x, summarize):
     return str(x)
 
 
+def _record_print(inputs, kwargs):
+    """Under tf.function tracing: record the print so that every replay prints again."""
+    from tapeflow._src.framework.tensor import _wrap
+    from tapeflow._src.util import nest
+    flat = nest.flatten(list(inputs))
+    idx = [i for i, x in enumerate(flat) if isinstance(x, (Tensor, Variable))]
+    tensors = [x._read() if isinstance(x, Variable) else x for x in (flat[i] for i in idx)]
+
+    def effect(*arrays):
+        leaves = list(flat)
+        for i, a in zip(idx, arrays):
+            leaves[i] = _wrap(a)
+        print_(*nest.pack_sequence_as(list(inputs), leaves), **kwargs)
+    context.tracer.effect(effect, tensors)
+
+
 def print_(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None):
     """Prints tensors the way TensorFlow's tf.print does (to stderr by default).
 
     Tensors print as their values (`[1 2 3]`, long dimensions summarised to `summarize`
     items at each end); other arguments print with str().
     """
+    if context.tracer is not None:
+        _record_print(inputs, dict(output_stream=output_stream, summarize=summarize, sep=sep,
+                                   end=end))
     text = sep.join(_format_value(x, summarize) for x in inputs) + end
     if output_stream is None:
         output_stream = sys.stderr  # looked up per call, so redirections are honoured
@@ -123,7 +142,8 @@ def group(*inputs, **kwargs):
 
 
 def inside_function():
-    return False
+    """True while a tf.function is being traced."""
+    return context.tracer is not None
 
 
 def identity_n(input, name=None):  # noqa: A002

@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-from tapeflow._src.autodiff.record import record
+from tapeflow._src.autodiff.record import record_op
 from tapeflow._src.framework import context, dtypes
 from tapeflow._src.framework.errors import InvalidArgumentError
 from tapeflow._src.framework.tensor import Tensor
@@ -145,8 +145,8 @@ def _make_call(p: Primitive):
                 t._value = o
                 outputs.append(t)
             outputs = tuple(outputs)
-            if _tapes and diff:
-                record(name, p.grad_fn, inputs, outputs, attrs)
+            if _tapes:
+                record_op(p, inputs, outputs, attrs)
             return outputs
         return call
 
@@ -161,8 +161,8 @@ def _make_call(p: Primitive):
                 raise p.kernel_error(e) from None
             t = _new(_T)
             t._value = out
-            if _tapes and diff:
-                record(name, p.grad_fn, (x,), (t,), {})
+            if _tapes:
+                record_op(p, (x,), (t,), {})
             return t
         return call
 
@@ -177,8 +177,8 @@ def _make_call(p: Primitive):
                 raise p.kernel_error(e) from None
             t = _new(_T)
             t._value = out
-            if _tapes and diff:
-                record(name, p.grad_fn, (x, y), (t,), {})
+            if _tapes:
+                record_op(p, (x, y), (t,), {})
             return t
         return call
 
@@ -193,8 +193,8 @@ def _make_call(p: Primitive):
                 raise p.kernel_error(e) from None
             t = _new(_T)
             t._value = out
-            if _tapes and diff:
-                record(name, p.grad_fn, (x,), (t,), attrs)
+            if _tapes:
+                record_op(p, (x,), (t,), attrs)
             return t
         return call
 
@@ -207,8 +207,8 @@ def _make_call(p: Primitive):
             raise p.kernel_error(e) from None
         t = _new(_T)
         t._value = out
-        if _tapes and diff:
-            record(name, p.grad_fn, inputs, (t,), attrs)
+        if _tapes:
+            record_op(p, inputs, (t,), attrs)
         return t
     return call
 
