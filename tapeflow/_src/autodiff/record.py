@@ -111,3 +111,17 @@ def source(fn):
         if tracer is not None:
             tracer.derived(fn, (), t)
     return t
+
+
+def peek(t):
+    """`t`'s array, read by Python code that decides something from it (a shape, a count).
+
+    Under a tf.function trace this records a guard: a replay with another value traces
+    again instead of reusing the decision.
+    """
+    v = t._value
+    if _tapes:
+        tracer = context.tracer
+        if tracer is not None:
+            tracer.guard(t, "array", v)
+    return v

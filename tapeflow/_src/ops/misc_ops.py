@@ -190,8 +190,9 @@ def repeat(input, repeats, axis=None, name=None):  # noqa: A002
 def roll(input, shift, axis, name=None):  # noqa: A002
     """Rolls elements along `axis` by `shift` (positive: towards higher indices)."""
     x = to_tensor(input)
-    shifts = np.asarray(to_tensor(shift)._value).reshape(-1)
-    axes = np.asarray(to_tensor(axis)._value).reshape(-1)
+    from tapeflow._src.autodiff.record import peek
+    shifts = np.asarray(peek(to_tensor(shift))).reshape(-1)
+    axes = np.asarray(peek(to_tensor(axis))).reshape(-1)
     shifts, axes = np.broadcast_arrays(shifts, axes)
     from tapeflow._src.ops.gather_ops import gather
     for s, a in zip(shifts.tolist(), axes.tolist()):
@@ -205,11 +206,16 @@ def roll(input, shift, axis, name=None):  # noqa: A002
 
 def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool_, name=None):
     """mask[i, j] = j < lengths[i] (shape lengths.shape + [maxlen])."""
-    ln = np.asarray(to_tensor(lengths)._value)
-    m = int(ln.max()) if maxlen is None and ln.size else int(0 if maxlen is None else
-                                                          np.asarray(to_tensor(maxlen)._value))
-    out = np.arange(m) < ln[..., None]
-    return _wrap(out.astype(dtypes.as_dtype(dtype)._np))
+    from tapeflow._src.autodiff.record import derived, peek
+    ln_t = to_tensor(lengths)
+    ln = np.asarray(ln_t._value)
+    if maxlen is None:
+        ln = np.asarray(peek(ln_t))  # the result's shape depends on the values
+        m = int(ln.max()) if ln.size else 0
+    else:
+        m = int(np.asarray(peek(to_tensor(maxlen))))
+    dt = dtypes.as_dtype(dtype)._np
+    return derived(lambda a: (np.arange(m) < np.asarray(a)[..., None]).astype(dt), ln_t)
 
 
 def scalar_mul(scalar, x, name=None):
