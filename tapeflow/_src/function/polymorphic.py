@@ -244,6 +244,9 @@ class Function:
         self._tracing_count = 0
         self._variables_allowed = True
         self._instances = weakref.WeakKeyDictionary()
+        # Calls whose arguments are all Tensors, keyed by (dtype, shape, ...) only.
+        self._fast = {}
+        self._detector = _detector(python_function)
         functools.update_wrapper(self, python_function)
 
     # -- Python plumbing ------------------------------------------------------------------
@@ -356,6 +359,25 @@ class Function:
         if _run_eagerly or context.tracer is not None:
             # Eager mode on request; a tf.function called while tracing is inlined.
             return self._python_function(*args, **kwargs)
+        if not kwargs:
+            # Fast path: all arguments are Tensors of a signature traced before.
+            k = []
+            for a in args:
+                if type(a) is not Tensor:
+                    break
+                v = a._value
+                k.append(v.dtype)
+                k.append(v.shape)
+            else:
+                cf = self._fast.get(tuple(k))
+                if cf is not None:
+                    try:
+                        out = cf._run(args)
+                    except tracing.GuardFailed:
+                        pass
+                    else:
+                        self._detector.not_traced()
+                        return out
         args, kwargs, key, tensors = self._key(args, kwargs)
         if self._input_signature is not None:
             key = ("sig",) + key
@@ -366,7 +388,7 @@ class Function:
             except tracing.GuardFailed:
                 pass
             else:
-                _detector(self._python_function).not_traced()
+                self._detector.not_traced()
                 return out
             return self._call_traced(args, kwargs, cf._key, cf, tensors)[0]
         if self._reduce_retracing and self._input_signature is None:
@@ -375,7 +397,7 @@ class Function:
                 if g is not None and g != key:
                     key = g
                     break
-        _detector(self._python_function).traced(self._python_function)
+        self._detector.traced(self._python_function)
         return self._call_traced(args, kwargs, key, None, tensors)[0]
 
     def _call_traced(self, args, kwargs, key, cf, tensors=None, rollback=False):
@@ -423,6 +445,13 @@ class Function:
                 self._relaxed.append(cf)
             else:
                 self._concrete[key] = cf
+                if not kwargs and all(type(a) is Tensor for a in args) and len(
+                        {id(a) for a in args}) == len(args):
+                    k = []
+                    for a in args:
+                        k.append(a._value.dtype)
+                        k.append(a._value.shape)
+                    self._fast[tuple(k)] = cf
         cf.programs.append(program)
         result = nest.pack_sequence_as(result, [x._read() if isinstance(x, Variable) else x
                                                 for x in flat])

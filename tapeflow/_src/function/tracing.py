@@ -25,6 +25,8 @@ from tapeflow._src.framework import context
 from tapeflow._src.framework.tensor import Tensor, _wrap
 from tapeflow._src.framework.variables import Variable
 
+_new = object.__new__
+
 OP, OPM, FN, READ, ASSIGN, GUARD, EFFECT = range(7)
 
 _VARIABLE_CREATION_ERROR = (
@@ -317,6 +319,9 @@ class Program:
         self.out_structure = out_structure
         # out_flat: per output leaf, ("slot", i) or ("py", value)
         self.out_flat = out_flat
+        # A lone tensor result skips nest packing.
+        self.single = (out_flat[0][1] if len(out_flat) == 1 and out_flat[0][0] == "slot"
+                       and isinstance(out_structure, Tensor) else None)
         init = [None] * self.n
         for i, (t, c) in enumerate(zip(tracer.keep, tracer.is_const)):
             if c:
@@ -343,7 +348,7 @@ class Program:
 
     def run(self, tensors):
         """Replays on the input tensors; raises GuardFailed (state rolled back) on a miss."""
-        if any(getattr(t, "_recording", False) for t in context.tapes):
+        if context.tapes and any(getattr(t, "_recording", False) for t in context.tapes):
             return self.run_slow(tensors)
         v = self.init_arrays[:]
         for i, t in zip(self.input_slots, tensors):
@@ -359,6 +364,10 @@ class Program:
             # A kernel error: undo and rerun through the primitives for TF's error text.
             _rollback(undo)
             return self.run_slow(tensors)
+        if self.single is not None:
+            t = _new(Tensor)
+            t._value = v[self.single]
+            return t
         return self._pack(v, True)
 
     def run_slow(self, tensors):
