@@ -27,7 +27,13 @@ def _flat(x):
     return [x]
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
+# Rows whose fn re-seeds the random generator on every call: inside a tf.function that
+# Python call happens at trace time only, so replays continue the stream (as in TF).
+_RESEEDING = {"dropout"}
+
+
+@pytest.mark.parametrize("spec", [s for s in SPECS if s.name not in _RESEEDING],
+                         ids=lambda s: s.name)
 def test_replay_matches_eager(spec):
     first = spec.arrays()
     rng = np.random.default_rng(7)

@@ -95,7 +95,7 @@ def _canon(x, tensors):
     if isinstance(x, Tensor):
         tensors.append(x)
         return x, ("T", x._value.dtype, np.shape(x._value))
-    if isinstance(x, np.ndarray):
+    if isinstance(x, (np.ndarray, np.generic)):
         from tapeflow._src.framework.convert import convert_to_tensor
         t = convert_to_tensor(x)
         tensors.append(t)
@@ -122,7 +122,7 @@ def _canon(x, tensors):
         hash(x)
     except TypeError:
         return x, ("O", id(x))
-    return x, ("H", type(x), id(x))
+    return x, ("H", type(x), x)
 
 
 def _matches(spec, key):
@@ -299,7 +299,7 @@ class Function:
                 raise TypeError(str(e)) from None
             args = bound.args
             kwargs = {}
-        flat = nest.flatten(args)
+        flat = _flatten_up_to(self._structured_signature, list(args))
         if len(flat) != len(specs):
             raise TypeError(f"{self._name}() takes {len(specs)} positional arguments but "
                             f"{len(flat)} were given" if len(flat) > len(specs) else
@@ -317,7 +317,7 @@ class Function:
                     f"{_describe(x)} to {s}`. Received args: {args} and kwargs: {kwargs} "
                     f"for signature: {self._signature_text()}.")
             out.append(t)
-        args = nest.pack_sequence_as(args, out)
+        args = _pack_up_to(self._structured_signature, list(args), iter(out))
         tensors = []
         args, _ = _canon(args, tensors)
         key = tuple(("T", s.dtype._np, tuple(s.shape.as_list()) if s.shape.rank is not None
@@ -435,7 +435,7 @@ class Function:
                     var._value = old
         if new_signature:
             self._tracing_count += 1
-        if tracer.created or self._tracing_count >= 1:
+        if tracer.new_variables or self._tracing_count >= 1:
             # TensorFlow: variables may only be created by the first trace.
             self._variables_allowed = False
         program = tracing.Program(tracer, input_slots, result, out_flat)
@@ -492,6 +492,27 @@ class Function:
         if cf is None:
             cf = self._call_traced(args, kwargs, key, None, tensors, rollback=True)[1]
         return cf
+
+
+def _flatten_up_to(sig, value):
+    """`value`'s parts that correspond to the TensorSpecs of `sig` (lists stay whole there)."""
+    if isinstance(sig, TensorSpec):
+        return [value]
+    if isinstance(sig, dict) and isinstance(value, dict):
+        return [x for k in sorted(sig, key=repr) for x in _flatten_up_to(sig[k], value.get(k))]
+    if isinstance(sig, (list, tuple)) and isinstance(value, (list, tuple)):
+        if len(sig) != len(value):
+            return list(value)
+        return [x for s, v in zip(sig, value) for x in _flatten_up_to(s, v)]
+    return [value]
+
+
+def _pack_up_to(sig, value, it):
+    if isinstance(sig, TensorSpec):
+        return next(it)
+    if isinstance(sig, dict):
+        return {k: _pack_up_to(sig[k], value[k], it) for k in sorted(sig, key=repr)}
+    return type(value)(_pack_up_to(s, v, it) for s, v in zip(sig, value))
 
 
 def _spec_key(key, tensors, specs):

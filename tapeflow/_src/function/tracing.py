@@ -77,7 +77,7 @@ class Tracer:
         self.steps = []
         self.allow_variables = allow_variables
         self.guard_shapes = guard_shapes
-        self.created = []
+        self.new_variables = []
         self.assigned = []     # (variable, value before the trace's first assignment)
         self._assigned_ids = set()
 
@@ -129,7 +129,7 @@ class Tracer:
     def created(self, variable):
         if not self.allow_variables:
             raise ValueError(_VARIABLE_CREATION_ERROR)
-        self.created.append(variable)
+        self.new_variables.append(variable)
 
     def guard(self, t, kind, observed):
         i = self.slot.get(id(t))
