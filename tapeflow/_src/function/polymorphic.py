@@ -435,9 +435,18 @@ class Function:
                     var._value = old
         if new_signature:
             self._tracing_count += 1
-        if tracer.new_variables or self._tracing_count >= 1:
-            # TensorFlow: variables may only be created by the first trace.
+        if tracer.new_variables and not rollback:
+            # As TensorFlow does: a trace that created variables is traced again with
+            # variable creation disabled (so code must create them only once); the first
+            # trace's assignments are undone and its tf.prints dropped.
+            for var, old in reversed(tracer.assigned):
+                var._value = old
             self._variables_allowed = False
+            return self._call_traced(args, kwargs, key, cf, tensors)
+        self._variables_allowed = False
+        if not rollback:
+            for p in tracer.pending:
+                p()
         program = tracing.Program(tracer, input_slots, result, out_flat)
         if cf is None:
             cf = ConcreteFunction(self, key)

@@ -78,6 +78,7 @@ class Tracer:
         self.allow_variables = allow_variables
         self.guard_shapes = guard_shapes
         self.new_variables = []
+        self.pending = []      # tf.print calls to run once the trace is kept
         self.assigned = []     # (variable, value before the trace's first assignment)
         self._assigned_ids = set()
 

@@ -94,8 +94,12 @@ def print_(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=Non
     items at each end); other arguments print with str().
     """
     if context.tracer is not None:
-        _record_print(inputs, dict(output_stream=output_stream, summarize=summarize, sep=sep,
-                                   end=end))
+        # Recorded for every replay; printed once the trace is complete (as TF prints when
+        # the traced graph first runs, after the Python-side prints of tracing).
+        kwargs = dict(output_stream=output_stream, summarize=summarize, sep=sep, end=end)
+        _record_print(inputs, kwargs)
+        context.tracer.pending.append(lambda: print_(*inputs, **kwargs))
+        return None
     text = sep.join(_format_value(x, summarize) for x in inputs) + end
     if output_stream is None:
         output_stream = sys.stderr  # looked up per call, so redirections are honoured
