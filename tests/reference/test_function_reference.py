@@ -113,7 +113,9 @@ def _variables(tf):
     try:
         g(tf.constant(1.0))
     except ValueError as e:
-        outs.append(("ValueError", str(e)))
+        # TF prefixes the user-code traceback; the message itself is the last line.
+        outs.append(("ValueError", str(e).strip().splitlines()[-1].strip()
+                     .split("ValueError: ")[-1]))
     return outs, float(v), counts
 
 
