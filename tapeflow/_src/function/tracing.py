@@ -227,6 +227,19 @@ def deactivate(saved):
             setattr(Variable, k, v)
 
 
+def suspend():
+    """Pauses the active tracer (tf.init_scope); returns what `resume` needs."""
+    saved = (context.tracer, context.tapes[:])
+    deactivate((None, None))
+    return saved
+
+
+def resume(saved):
+    tracer, tapes = saved
+    if tracer is not None:
+        activate(tracer)
+
+
 # ---------------------------------------------------------------------------------------
 # Replay
 # ---------------------------------------------------------------------------------------

@@ -230,7 +230,9 @@ class Optimizer:
             if tuple(value.shape) != tuple(v.shape.as_list()):
                 raise ValueError(f"Restored optimizer slot for {model_variable.name} has shape "
                                  f"{value.shape}, expected {tuple(v.shape.as_list())}.")
-            v.assign(value)
+            from tapeflow._src.ops.misc_ops import init_scope
+            with init_scope():  # initialisation: not part of a traced step
+                v.assign(value)
         return v
 
     def build(self, var_list):

@@ -472,7 +472,17 @@ class Model(Layer):
         self.loss = loss
         self._k_compiled = True
         self.stop_training = False
-        self.run_eagerly = True
+        # As in Keras: fit runs train_step as a tf.function unless run_eagerly=True.
+        self.run_eagerly = bool(run_eagerly)
+        self._k_train_fn = None
+
+    def _k_train_function(self):
+        """train_step, traced (a tf.function) unless the model runs eagerly."""
+        if self.run_eagerly:
+            return self.train_step
+        if getattr(self, "_k_train_fn", None) is None:
+            self._k_train_fn = tf.function(self.train_step)
+        return self._k_train_fn
 
     def _assert_compiled(self):
         if not self._k_compiled:
@@ -593,7 +603,7 @@ class Model(Layer):
                         self._k_in_fit = True
                         self._k_train_vars = None
                     else:
-                        step_logs = self.train_step(batch)
+                        step_logs = self._k_train_function()(batch)
                     self._clear_losses()
                     logs = step_logs
                     callback_list.on_train_batch_end(step, _lazy_logs(logs))

@@ -134,7 +134,21 @@ def control_dependencies(control_inputs):
 
 @contextlib.contextmanager
 def init_scope():
-    yield
+    """Code in this block runs eagerly, outside any tf.function being traced.
+
+    Its ops and assignments are not recorded (they happen once, at trace time) and its
+    results are constants of the trace: the place for one-time initialisation.
+    """
+    tracer = context.tracer
+    if tracer is None:
+        yield
+        return
+    from tapeflow._src.function import tracing
+    saved = tracing.suspend()
+    try:
+        yield
+    finally:
+        tracing.resume(saved)
 
 
 def no_op(name=None):
