@@ -442,3 +442,53 @@ def test_list_physical_devices():
     devs = tf.config.list_physical_devices()
     assert repr(devs) == "[PhysicalDevice(name='/physical_device:CPU:0', device_type='CPU')]"
     assert tf.config.list_physical_devices("GPU") == []
+
+
+def test_custom_gradient_inside_a_function():
+    @tf.custom_gradient
+    def clip(x, scale=1.0):
+        y = x * scale
+        return tf.identity(y), lambda dy: tf.clip_by_value(dy, -0.5, 0.5) * scale
+
+    f = tf.function(lambda x: clip(x * 3.0, scale=2.0))
+    f(tf.constant(1.0))
+    assert float(f(tf.constant(2.0))) == 12.0  # replayed, not the trace-time value
+    x = tf.constant(2.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    assert float(tape.gradient(y, x)) == 3.0  # 0.5 * 2 (custom rule) * 3
+
+    @tf.function
+    def inner_tape(x):
+        with tf.GradientTape() as t:
+            t.watch(x)
+            y = clip(x * 3.0)
+        return t.gradient(y, x)
+
+    assert float(inner_tape(tf.constant(1.0))) == 1.5
+    assert float(inner_tape(tf.constant(4.0))) == 1.5
+
+
+def test_forward_mode_through_a_call():
+    f = tf.function(lambda x: tf.sin(x) * 2.0)
+    x = tf.constant(0.3)
+    f(x)
+    with tf.autodiff.ForwardAccumulator(x, tf.constant(1.0)) as acc:
+        y = f(x)
+    np.testing.assert_allclose(float(acc.jvp(y)), 2 * np.cos(0.3), rtol=1e-6)
+
+
+def test_dataset_iteration_and_keras_dropout_inside_a_function():
+    @tf.function
+    def total(ds):
+        s = tf.constant(0, tf.int64)
+        for e in ds:
+            s += e
+        return s
+
+    assert int(total(tf.data.Dataset.range(5))) == 10
+    m = tf.keras.Sequential([tf.keras.layers.Dense(3), tf.keras.layers.Dropout(0.5)])
+    fm = tf.function(lambda x: m(x, training=True))
+    a, b = fm(tf.ones([2, 4])), fm(tf.ones([2, 4]))
+    assert not np.array_equal(a.numpy(), b.numpy())  # a fresh dropout mask per call

@@ -19,6 +19,8 @@ caller can trace again for the new path.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from tapeflow._src.framework import context
@@ -26,8 +28,9 @@ from tapeflow._src.framework.tensor import Tensor, _wrap
 from tapeflow._src.framework.variables import Variable
 
 _new = object.__new__
+_get_ident = threading.get_ident
 
-OP, OPM, FN, READ, ASSIGN, GUARD, EFFECT = range(7)
+OP, OPM, FN, READ, ASSIGN, GUARD, EFFECT, CUSTOM = range(8)
 
 _VARIABLE_CREATION_ERROR = (
     "tf.function only supports singleton tf.Variables created on the first call. Make sure "
@@ -71,6 +74,8 @@ class Tracer:
     _watched = frozenset()
 
     def __init__(self, allow_variables=True, guard_shapes=False):
+        # Only the tracing thread is recorded (tf.data threads may run ops meanwhile).
+        self.thread = threading.get_ident()
         self.slot = {}         # id(tensor) -> slot index
         self.keep = []         # the tensors of every slot (keeps ids valid; constants' values)
         self.is_const = []
@@ -104,22 +109,32 @@ class Tracer:
 
     # -- hooks called by ops, variables and Tensor methods ---------------------------------
     def op(self, p, inputs, outputs, attrs):
+        if _get_ident() != self.thread:
+            return
         ins = tuple([self._in(t) for t in inputs])
         outs = tuple([self._new_slot(o, False) for o in outputs])
         self.steps.append((OPM if p.multi_output else OP, p, attrs, ins, outs))
 
     def derived(self, fn, inputs, out):
+        if _get_ident() != self.thread:
+            return
         ins = tuple([self._in(t) for t in inputs])
         self.steps.append((FN, fn, None, ins, (self._new_slot(out, False),)))
 
     def effect(self, fn, inputs):
+        if _get_ident() != self.thread:
+            return
         ins = tuple([self._in(t) for t in inputs])
         self.steps.append((EFFECT, fn, None, ins, ()))
 
     def read(self, variable, tensor):
+        if _get_ident() != self.thread:
+            return
         self.steps.append((READ, variable, None, (), (self._new_slot(tensor, False),)))
 
     def assign(self, variable, kind, value):
+        if _get_ident() != self.thread:
+            return
         from tapeflow._src.framework.convert import convert_to_tensor
         t = convert_to_tensor(value, dtype=variable.dtype)
         if id(variable) not in self._assigned_ids:
@@ -127,12 +142,29 @@ class Tracer:
             self.assigned.append((variable, variable._value))
         self.steps.append((ASSIGN, variable, kind, (self._in(t),), ()))
 
+    def custom_gradient(self, call, args, start, inner_outputs, outputs):
+        """A @tf.custom_gradient function ran: its own ops are steps[start:]; `outputs` are
+        fresh tensors equal to `inner_outputs`. Fast replays run those steps; replays under
+        a tape call `call(*args)` again instead, so the tape records the custom gradient."""
+        if _get_ident() != self.thread:
+            return
+        from tapeflow._src.util import nest
+        flat = nest.flatten(args)
+        leaf_slots = [self._in(x) if isinstance(x, Tensor) else None for x in flat]
+        for i_out, o in zip(inner_outputs, outputs):
+            self.derived(_same_array, (i_out,), o)
+        out_slots = tuple(self.slot[id(o)] for o in outputs)
+        skip = len(self.steps) - start
+        self.steps.insert(start, (CUSTOM, call, (args, flat, leaf_slots, skip), (), out_slots))
+
     def created(self, variable):
         if not self.allow_variables:
             raise ValueError(_VARIABLE_CREATION_ERROR)
         self.new_variables.append(variable)
 
     def guard(self, t, kind, observed):
+        if _get_ident() != self.thread:
+            return
         i = self.slot.get(id(t))
         if i is None or self.is_const[i]:
             return
@@ -244,6 +276,10 @@ def resume(saved):
 # Replay
 # ---------------------------------------------------------------------------------------
 
+def _same_array(a):
+    return a
+
+
 def _assign_array(var, kind, arr):
     old = var._value
     if kind == "assign":
@@ -318,6 +354,9 @@ def _fast_step(step):
                 raise GuardFailed
         return run
 
+    if kind == CUSTOM:
+        return None  # fast replays run the function's recorded steps that follow
+
     def run(v, undo):  # EFFECT
         a(*[v[j] for j in ins])
     return run
@@ -342,7 +381,7 @@ class Program:
                 init[i] = t
         self.const_tensors = init
         self.init_arrays = [None if t is None else t._value for t in init]
-        self.fast = [_fast_step(s) for s in self.steps]
+        self.fast = [f for f in map(_fast_step, self.steps) if f is not None]
         seen = {}
         for s in self.steps:
             if s[0] in (READ, ASSIGN):
@@ -362,7 +401,8 @@ class Program:
 
     def run(self, tensors):
         """Replays on the input tensors; raises GuardFailed (state rolled back) on a miss."""
-        if context.tapes and any(getattr(t, "_recording", False) for t in context.tapes):
+        if context.tapes:
+            # Tapes, forward accumulators or variable watchers must see every op and read.
             return self.run_slow(tensors)
         v = self.init_arrays[:]
         for i, t in zip(self.input_slots, tensors):
@@ -391,9 +431,22 @@ class Program:
         for i, t in zip(self.input_slots, tensors):
             v[i] = t
         undo = []
+        steps = self.steps
+        n = len(steps)
+        k = 0
         try:
-            for kind, a, attrs, ins, outs in self.steps:
-                if kind == OP:
+            while k < n:
+                kind, a, attrs, ins, outs = steps[k]
+                k += 1
+                if kind == CUSTOM:
+                    from tapeflow._src.util import nest
+                    args, flat, leaf_slots, skip = attrs
+                    leaves = [x if s is None else v[s] for x, s in zip(flat, leaf_slots)]
+                    res = nest.flatten(a(*nest.pack_sequence_as(args, leaves)))
+                    for o, r in zip(outs, res):
+                        v[o] = r
+                    k += skip
+                elif kind == OP:
                     v[outs[0]] = a.call(*[v[j] for j in ins], **attrs)
                 elif kind == OPM:
                     for o, r in zip(outs, a.call(*[v[j] for j in ins], **attrs)):
