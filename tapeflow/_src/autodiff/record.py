@@ -74,18 +74,6 @@ def record_variable_read(variable, tensor):
         tape._watched.add(id(tensor))
 
 
-def record_op(p, inputs, outputs, attrs):
-    """What a primitive call does when `context.tapes` is not empty.
-
-    The tf.function tracer (if active) sees every primitive; tapes see differentiable ones.
-    """
-    tracer = context.tracer
-    if tracer is not None:
-        tracer.op(p, inputs, outputs, attrs)
-    if p.differentiable:
-        record(p.name, p.grad_fn, inputs, outputs, attrs)
-
-
 def derived(fn, *inputs):
     """`fn(*arrays)` on the inputs' arrays as a new Tensor, visible to a tf.function trace.
 

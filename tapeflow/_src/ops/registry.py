@@ -20,12 +20,13 @@ import warnings
 
 import numpy as np
 
-from tapeflow._src.autodiff.record import record_op
+from tapeflow._src.autodiff.record import record
 from tapeflow._src.framework import context, dtypes
 from tapeflow._src.framework.errors import InvalidArgumentError
 from tapeflow._src.framework.tensor import Tensor
 
 _tapes = context.tapes
+_context = context  # `_context.tracer`: the active tf.function tracer, if any
 _new = object.__new__
 _T = Tensor
 
@@ -146,7 +147,10 @@ def _make_call(p: Primitive):
                 outputs.append(t)
             outputs = tuple(outputs)
             if _tapes:
-                record_op(p, inputs, outputs, attrs)
+                if diff:
+                    record(name, p.grad_fn, inputs, outputs, attrs)
+                if _context.tracer is not None:
+                    _context.tracer.op(p, inputs, outputs, attrs)
             return outputs
         return call
 
@@ -162,7 +166,10 @@ def _make_call(p: Primitive):
             t = _new(_T)
             t._value = out
             if _tapes:
-                record_op(p, (x,), (t,), {})
+                if diff:
+                    record(name, p.grad_fn, (x,), (t,), {})
+                if _context.tracer is not None:
+                    _context.tracer.op(p, (x,), (t,), {})
             return t
         return call
 
@@ -178,7 +185,10 @@ def _make_call(p: Primitive):
             t = _new(_T)
             t._value = out
             if _tapes:
-                record_op(p, (x, y), (t,), {})
+                if diff:
+                    record(name, p.grad_fn, (x, y), (t,), {})
+                if _context.tracer is not None:
+                    _context.tracer.op(p, (x, y), (t,), {})
             return t
         return call
 
@@ -194,7 +204,10 @@ def _make_call(p: Primitive):
             t = _new(_T)
             t._value = out
             if _tapes:
-                record_op(p, (x,), (t,), attrs)
+                if diff:
+                    record(name, p.grad_fn, (x,), (t,), attrs)
+                if _context.tracer is not None:
+                    _context.tracer.op(p, (x,), (t,), attrs)
             return t
         return call
 
@@ -208,7 +221,10 @@ def _make_call(p: Primitive):
         t = _new(_T)
         t._value = out
         if _tapes:
-            record_op(p, inputs, (t,), attrs)
+            if diff:
+                record(name, p.grad_fn, inputs, (t,), attrs)
+            if _context.tracer is not None:
+                _context.tracer.op(p, inputs, (t,), attrs)
         return t
     return call
 
