@@ -412,6 +412,17 @@ def test_methods_are_traced_per_instance():
     assert b.scale.experimental_get_tracing_count() == 1
     assert a.scale is a.scale
 
+    class Unhashable(M):
+        __hash__ = None
+
+        def __eq__(self, other):
+            return False
+
+    u = Unhashable(4.0)
+    u.scale(tf.constant(1.0))
+    assert float(u.scale(tf.constant(2.0))) == 8.0
+    assert u.scale is u.scale and u.scale.experimental_get_tracing_count() == 1
+
 
 def test_kernel_error_on_replay_is_tf_error():
     @tf.function

@@ -19,7 +19,6 @@ import numpy as np
 
 from tapeflow._src.framework import context, dtypes
 from tapeflow._src.framework.tensor import Tensor
-from tapeflow._src.framework.tensor_shape import TensorShape
 from tapeflow._src.framework.tensor_spec import TensorSpec
 from tapeflow._src.framework.variables import Variable
 from tapeflow._src.function import tracing
@@ -265,10 +264,11 @@ class Function:
     def __get__(self, instance, owner):
         if instance is None:
             return self
+        attr = f"_tf_function_{id(self):x}"
         try:
             f = self._instances.get(instance)
-        except TypeError:
-            f = None
+        except TypeError:  # unhashable instance: keep its Function in its __dict__
+            f = getattr(instance, "__dict__", {}).get(attr)
         if f is None:
             f = Function(types.MethodType(self._python_function, instance), self._name,
                          self._structured_signature, self._autograph, self._jit_compile,
@@ -276,7 +276,8 @@ class Function:
             try:
                 self._instances[instance] = f
             except TypeError:
-                pass
+                if hasattr(instance, "__dict__"):
+                    instance.__dict__[attr] = f
         return f
 
     def __repr__(self):

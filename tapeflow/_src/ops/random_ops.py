@@ -22,7 +22,7 @@ from tapeflow._src.framework.errors import (
     InvalidArgumentError, NotFoundError, UnimplementedError,
 )
 from tapeflow._src.autodiff.record import derived, peek, source
-from tapeflow._src.framework.tensor import Tensor, _wrap
+from tapeflow._src.framework.tensor import Tensor
 from tapeflow._src.ops._helpers import to_tensor
 
 D = dtypes

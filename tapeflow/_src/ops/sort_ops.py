@@ -10,7 +10,6 @@ from tapeflow._src.autodiff.record import derived
 
 from tapeflow._src.framework import dtypes
 from tapeflow._src.framework.errors import InvalidArgumentError
-from tapeflow._src.framework.tensor import _wrap
 from tapeflow._src.ops._helpers import to_tensor
 from tapeflow._src.ops.registry import primitive
 
