@@ -503,3 +503,19 @@ def test_dataset_iteration_and_keras_dropout_inside_a_function():
     fm = tf.function(lambda x: m(x, training=True))
     a, b = fm(tf.ones([2, 4])), fm(tf.ones([2, 4]))
     assert not np.array_equal(a.numpy(), b.numpy())  # a fresh dropout mask per call
+
+
+def test_shape_dependent_code_under_none_dims():
+    @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+    def f(x):
+        n = tf.cast(tf.shape(x)[0], tf.float32)
+        return tf.reduce_sum(x, axis=0) / n + tf.cast(tf.size(x), tf.float32)
+
+    np.testing.assert_allclose(f(tf.ones([1, 2])).numpy(), [3.0, 3.0])
+    np.testing.assert_allclose(f(tf.ones([3, 2])).numpy(), [7.0, 7.0])
+
+    @tf.function(reduce_retracing=True)
+    def g(x):
+        return tf.reduce_sum(tf.zeros([x.shape[0]]) + x) + x.shape[0]
+
+    assert [float(g(tf.ones([n]))) for n in (1, 2, 3, 2)] == [2.0, 4.0, 6.0, 4.0]
