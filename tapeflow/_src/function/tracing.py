@@ -178,11 +178,13 @@ class Tracer:
 # so eager code pays nothing for them.
 # ---------------------------------------------------------------------------------------
 
-_T_ORIG = {k: Tensor.__dict__[k] for k in ("__bool__", "__int__", "__float__", "__complex__",
-                                           "__index__", "__array__", "numpy", "shape",
-                                           "get_shape", "__len__", "_shape_tuple")}
-_V_ORIG = {k: Variable.__dict__[k] for k in ("__bool__", "__int__", "__float__", "numpy",
-                                             "__array__")}
+_T_NAMES = ("__bool__", "__int__", "__float__", "__complex__", "__index__", "__array__",
+            "numpy", "shape", "get_shape", "__len__", "_shape_tuple")
+_V_NAMES = ("__bool__", "__int__", "__float__", "numpy", "__array__")
+_T_ORIG: dict = {}
+_V_ORIG: dict = {}
+_T_PATCH: dict = {}
+_V_PATCH: dict = {}
 
 
 def _guarding(name, kind):
@@ -217,26 +219,39 @@ def _via_read(name):
     return method
 
 
-_T_PATCH = {
-    "__bool__": _guarding("__bool__", "bool"),
-    "__int__": _guarding("__int__", "int"),
-    "__float__": _guarding("__float__", "float"),
-    "__complex__": _guarding("__complex__", "complex"),
-    "__index__": _guarding("__index__", "int"),
-    "__array__": _guarding("__array__", "array"),
-    "numpy": _guarding("numpy", "array"),
-    "shape": _shape_guarding("shape"),
-    "get_shape": _shape_guarding("get_shape"),
-    "__len__": _shape_guarding("__len__"),
-    "_shape_tuple": _shape_guarding("_shape_tuple"),
-}
-_V_PATCH = {k: _via_read(k) for k in _V_ORIG}
+def _build_patches():
+    """The guarding versions of the current Tensor/Variable methods (built on first use,
+    so that anything attached to Tensor after import is what gets wrapped and restored)."""
+    cur = {k: Tensor.__dict__[k] for k in _T_NAMES}
+    if cur == _T_ORIG and _T_PATCH:
+        return
+    _T_ORIG.clear()
+    _T_ORIG.update(cur)
+    _V_ORIG.clear()
+    _V_ORIG.update({k: Variable.__dict__[k] for k in _V_NAMES})
+    _T_PATCH.clear()
+    _T_PATCH.update({
+        "__bool__": _guarding("__bool__", "bool"),
+        "__int__": _guarding("__int__", "int"),
+        "__float__": _guarding("__float__", "float"),
+        "__complex__": _guarding("__complex__", "complex"),
+        "__index__": _guarding("__index__", "int"),
+        "__array__": _guarding("__array__", "array"),
+        "numpy": _guarding("numpy", "array"),
+        "shape": _shape_guarding("shape"),
+        "get_shape": _shape_guarding("get_shape"),
+        "__len__": _shape_guarding("__len__"),
+        "_shape_tuple": _shape_guarding("_shape_tuple"),
+    })
+    _V_PATCH.clear()
+    _V_PATCH.update({k: _via_read(k) for k in _V_ORIG})
 
 
 def activate(tracer):
     """Makes `tracer` the active tracer; returns the state `deactivate` restores."""
     saved = (context.tracer, context.tapes[:])
     if context.tracer is None:
+        _build_patches()
         for k, v in _T_PATCH.items():
             setattr(Tensor, k, v)
         for k, v in _V_PATCH.items():
