@@ -519,3 +519,24 @@ def test_shape_dependent_code_under_none_dims():
         return tf.reduce_sum(tf.zeros([x.shape[0]]) + x) + x.shape[0]
 
     assert [float(g(tf.ones([n]))) for n in (1, 2, 3, 2)] == [2.0, 4.0, 6.0, 4.0]
+
+
+def test_tensor_escaping_a_trace_is_out_of_scope_in_another():
+    cache = {}
+
+    @tf.function
+    def f(x):
+        h = x * 2
+        cache["h"] = h
+        return h + 1
+
+    @tf.function
+    def g(x):
+        return x + cache["h"]
+
+    y = f(tf.constant(1.0))
+    assert float(tf.function(lambda x: x + y)(tf.constant(1.0))) == 4.0  # results are fine
+    with pytest.raises(TypeError, match=r"cannot be accessed from here, because it was "
+                                        r"defined in FuncGraph\(name=f, id=\d+\), which is "
+                                        r"out of scope"):
+        g(tf.constant(1.0))

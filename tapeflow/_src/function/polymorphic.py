@@ -443,8 +443,10 @@ class Function:
             for var, old in reversed(tracer.assigned):
                 var._value = old
             self._variables_allowed = False
+            tracing.retire(tracer, self._name)
             return self._call_traced(args, kwargs, key, cf, tensors)
         self._variables_allowed = False
+        tracing.retire(tracer, self._name, {id(x) for x in flat if isinstance(x, Tensor)})
         if not rollback:
             for p in tracer.pending:
                 p()

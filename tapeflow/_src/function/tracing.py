@@ -20,6 +20,7 @@ caller can trace again for the new path.
 from __future__ import annotations
 
 import threading
+import weakref
 
 import numpy as np
 
@@ -36,6 +37,21 @@ _VARIABLE_CREATION_ERROR = (
     "tf.function only supports singleton tf.Variables created on the first call. Make sure "
     "the tf.Variable is only created once or created outside tf.function. See "
     "https://www.tensorflow.org/guide/function#creating_tfvariables for more information.")
+
+
+# Tensors computed inside a finished trace that were not among its results (they escaped
+# through Python state). TF calls them out of scope; capturing one as a constant of a later
+# trace would silently freeze a value that belongs to another trace. id -> (weakref, name).
+_out_of_scope: dict = {}
+
+
+def retire(tracer, name, keep_ids=()):
+    """Marks the trace's intermediate tensors (not inputs, not `keep_ids`) out of scope."""
+    for t, c, inp in zip(tracer.keep, tracer.is_const, tracer.is_input):
+        if c or inp or id(t) in keep_ids:
+            continue
+        k = id(t)
+        _out_of_scope[k] = (weakref.ref(t, lambda _, k=k: _out_of_scope.pop(k, None)), name)
 
 
 class GuardFailed(Exception):
@@ -79,6 +95,7 @@ class Tracer:
         self.slot = {}         # id(tensor) -> slot index
         self.keep = []         # the tensors of every slot (keeps ids valid; constants' values)
         self.is_const = []
+        self.is_input = []
         self.steps = []
         self.allow_variables = allow_variables
         self.guard_shapes = guard_shapes
@@ -92,17 +109,25 @@ class Tracer:
         i = len(self.keep)
         self.keep.append(t)
         self.is_const.append(const)
+        self.is_input.append(False)
         self.slot[id(t)] = i
         return i
 
     def _in(self, t):
         i = self.slot.get(id(t))
         if i is None:
+            stale = _out_of_scope.get(id(t))
+            if stale is not None and stale[0]() is t:
+                raise TypeError(f"The tensor {t!r} cannot be accessed from here, because it "
+                                f"was defined in FuncGraph(name={stale[1]}, "
+                                f"id={id(stale[0]):d}), which is out of scope.")
             i = self._new_slot(t, True)
         return i
 
     def input(self, t):
-        return self._new_slot(t, False)
+        i = self._new_slot(t, False)
+        self.is_input[i] = True
+        return i
 
     def constant_slot(self, t):
         return self._in(t)
