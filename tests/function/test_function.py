@@ -499,6 +499,15 @@ def test_dataset_iteration_and_keras_dropout_inside_a_function():
         return s
 
     assert int(total(tf.data.Dataset.range(5))) == 10
+    shuffled = tf.data.Dataset.range(5).map(lambda e: e * 2)
+    assert int(total(shuffled)) == 20 and int(total(shuffled)) == 20
+    it = iter(tf.data.Dataset.range(10, 13))
+
+    @tf.function
+    def next_of(iterator):
+        return next(iterator) * 1
+
+    assert [int(next_of(it)) for _ in range(3)] == [10, 11, 12]  # not a frozen first value
     m = tf.keras.Sequential([tf.keras.layers.Dense(3), tf.keras.layers.Dropout(0.5)])
     fm = tf.function(lambda x: m(x, training=True))
     a, b = fm(tf.ones([2, 4])), fm(tf.ones([2, 4]))

@@ -450,7 +450,8 @@ class Function:
         if not rollback:
             for p in tracer.pending:
                 p()
-        program = tracing.Program(tracer, input_slots, result, out_flat)
+        program = None if tracer.unreplayable else tracing.Program(
+            tracer, input_slots, result, out_flat)
         if cf is None:
             cf = ConcreteFunction(self, key)
             if _has_none_dims(key) or key[0] == "sig":
@@ -464,7 +465,8 @@ class Function:
                         k.append(a._value.dtype)
                         k.append(a._value.shape)
                     self._fast[tuple(k)] = cf
-        cf.programs.append(program)
+        if program is not None:  # else every call runs the Python again (see Tracer)
+            cf.programs.append(program)
         result = nest.pack_sequence_as(result, [x._read() if isinstance(x, Variable) else x
                                                 for x in flat])
         return result, cf

@@ -95,6 +95,7 @@ class Tracer:
         self.slot = {}         # id(tensor) -> slot index
         self.keep = []         # the tensors of every slot (keeps ids valid; constants' values)
         self.is_const = []
+        self.unreplayable = False  # set when the function pulled data from Python iterators
         self.is_input = []
         self.steps = []
         self.allow_variables = allow_variables
