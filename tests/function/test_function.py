@@ -52,6 +52,20 @@ def test_new_shape_dtype_or_python_value_retraces():
     assert len(calls) == 4
 
 
+def test_keyword_arguments_bind_to_parameters():
+    @tf.function
+    def f(x, scale, *, shift=0.0):
+        return x * scale + shift
+
+    assert float(f(tf.constant(1.0), 2.0)) == 2.0
+    assert float(f(x=tf.constant(2.0), scale=2.0)) == 4.0
+    assert f.experimental_get_tracing_count() == 1
+    assert float(f(tf.constant(2.0), 2.0, shift=1.0)) == 5.0
+    assert f.experimental_get_tracing_count() == 2
+    with pytest.raises(TypeError):
+        f(tf.constant(1.0))
+
+
 def test_nested_structures_and_numpy_arguments():
     @tf.function
     def f(d, pair):

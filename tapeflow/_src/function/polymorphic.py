@@ -342,9 +342,20 @@ class Function:
     def _key(self, args, kwargs):
         if self._input_signature is not None:
             return self._signature_args(args, kwargs)
+        if kwargs:
+            # Keywords naming positional parameters count as positional (f(x=t) is f(t)).
+            args, kwargs = self._bind(args, kwargs)
         tensors = []
         (args, kwargs), key = _canon((tuple(args), dict(kwargs)), tensors)
         return args, kwargs, key, tensors
+
+    def _bind(self, args, kwargs):
+        import inspect
+        try:
+            bound = inspect.signature(self._python_function).bind(*args, **kwargs)
+        except (TypeError, ValueError):
+            return args, kwargs  # let the call itself raise Python's error
+        return bound.args, bound.kwargs
 
     def _lookup(self, key):
         cf = self._concrete.get(key)
