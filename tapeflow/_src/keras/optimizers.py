@@ -233,7 +233,9 @@ class Optimizer:
             if tuple(value.shape) != tuple(v.shape.as_list()):
                 raise ValueError(f"Restored optimizer slot for {model_variable.name} has shape "
                                  f"{value.shape}, expected {tuple(v.shape.as_list())}.")
-            v.assign(value)
+            from tapeflow._src.ops.misc_ops import init_scope
+            with init_scope():  # initialisation: not part of a traced step
+                v.assign(value)
         return v
 
     def build(self, var_list):
@@ -309,7 +311,7 @@ class Optimizer:
                                                       int(self._iterations.numpy()))
         grads = self._clip(grads)
         saved = context.tapes[:]
-        context.tapes.clear()
+        context.tapes[:] = context.tracer_only()
         try:
             lr = self._current_lr()
             for g, v in zip(grads, variables):

@@ -440,7 +440,7 @@ class Model(Layer):
             else:
                 x = tf.zeros([1 if d is None else d for d in TensorShape(shapes).as_list()])
             saved = context.tapes[:]
-            context.tapes.clear()
+            context.tapes[:] = context.tracer_only()
             try:
                 # An explicit build() names weights without the model's scope (as Keras's
                 # symbolic build); a first __call__ has already entered the model's scope.
@@ -484,7 +484,17 @@ class Model(Layer):
         self.loss = loss
         self._k_compiled = True
         self.stop_training = False
-        self.run_eagerly = True
+        # As in Keras: fit runs train_step as a tf.function unless run_eagerly=True.
+        self.run_eagerly = bool(run_eagerly)
+        self._k_train_fn = None
+
+    def _k_train_function(self):
+        """train_step, traced (a tf.function) unless the model runs eagerly."""
+        if self.run_eagerly:
+            return self.train_step
+        if getattr(self, "_k_train_fn", None) is None:
+            self._k_train_fn = tf.function(self.train_step)
+        return self._k_train_fn
 
     def _assert_compiled(self):
         if not self._k_compiled:
@@ -612,8 +622,12 @@ class Model(Layer):
                 step_logs = self.train_step(batch)
                 self._k_in_fit = True
                 self._k_train_vars = None
-            else:
+            elif dist is not None:
+                # Eager under a strategy: the loss scale is a per-batch Python value that a
+                # trace would freeze.
                 step_logs = self.train_step(batch)
+            else:
+                step_logs = self._k_train_function()(batch)
         finally:
             dist_support.loss_scale = None
         self._clear_losses()
