@@ -1,65 +1,96 @@
 #!/usr/bin/env python3
-"""One Keras `fit` epoch: tapeflow's tf.keras against tf_keras (TensorFlow's Keras 2).
+"""One training epoch of the front-page model: tapeflow, tf.keras, PyTorch and the NumPy floor.
 
-The model is the one of examples/mnist.py (Flatten, Dense 128 ReLU, Dropout 0.2, Dense 10
-softmax, Adam, sparse categorical cross-entropy, accuracy), trained for one epoch with batch
-32 on the 4,000 training digits of the MNIST sample bundled with tapeflow. TensorFlow is
-run both as Keras runs it by default (a `tf.function` train step) and with
-`run_eagerly=True`; it shows as "n/a" when not installed.
+The model is TensorFlow's front-page example: Flatten(28, 28), Dense(128, relu),
+Dropout(0.2), Dense(10, softmax), Adam, sparse categorical cross-entropy, accuracy, batch
+32, shuffled. It is trained on 60,000 synthetic MNIST-shaped samples (float32 images in
+[0, 1), integer labels given by a fixed random linear rule, so the loss falls), so one epoch is 1,875 steps, as on the real MNIST.
 
-    python benchmarks/keras_epoch.py [--epochs 5] [--threads 1] [--clock cpu]
+Side by side, each in its own subprocess (so peak memory is attributable to it):
+  * tapeflow   `model.fit` (tapeflow's tf.keras);
+  * tf.keras   `model.fit` of tf_keras (TF_USE_LEGACY_KERAS=1), with its default
+               `tf.function` train step (`--only ... tf_keras_eager` adds
+               `run_eagerly=True`, about 10x slower, so not run by default);
+  * PyTorch    a plain loop: same layers (logits + CrossEntropyLoss), Adam, dropout 0.2;
+  * NumPy      a hand-written forward / backward / Adam loop in float32 (the floor);
+and each of them with one BLAS/OpenMP thread and with the libraries' default threads.
+The PyTorch and NumPy loops also accumulate the mean loss and accuracy, as `fit` does.
+Frameworks that cannot be imported show "n/a".
+
+Reported per run: seconds per epoch (best and median of `--epochs` timed epochs per
+round, after a warm-up of 100 steps; with `--rounds R` every implementation runs R times,
+interleaved, so a burst of load from other processes does not hit one of them only),
+wall clock and process CPU time (the CPU figure is the steadier one on a
+shared machine; with several threads it adds up every thread's time), ms per step, the
+ratio to the NumPy floor of the same thread setting, the 1-minute load average, the
+resident memory after importing the framework, after creating the data (+188 MB of
+images), the peak (`ru_maxrss`) and the peak minus the data baseline; for NumPy-based
+implementations (tapeflow, NumPy) also the peak of NumPy/Python allocations made during
+100 steps, traced with `tracemalloc`.
+
+    python benchmarks/keras_epoch.py                   # both thread settings (~4 minutes)
+    python benchmarks/keras_epoch.py --threads 1 --rounds 3   # steadier on a busy machine
+    python benchmarks/keras_epoch.py --threads 1       # one setting only
+    python benchmarks/keras_epoch.py --only tapeflow numpy --epochs 2
+    python benchmarks/keras_epoch.py --profile 300     # cProfile of 300 tapeflow fit steps
+
+The goal held to: tapeflow's epoch at most 1.3x the NumPy floor.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import statistics
+import subprocess
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SAMPLE = os.path.join(ROOT, "tapeflow", "_src", "keras", "datasets", "mnist_sample.npz")
+IMPLS = ("numpy", "tapeflow", "torch", "tf_keras")
+OPTIONAL = ("tf_keras_eager",)  # only with --only: about 10x slower than the others
+LABELS = {"numpy": "NumPy loop (floor)", "tapeflow": "tapeflow `fit`",
+          "torch": "PyTorch loop", "tf_keras": "tf.keras `fit` (tf_keras)",
+          "tf_keras_eager": "tf.keras `fit`, run_eagerly=True"}
+N_SAMPLES, BATCH, WARM_STEPS, TRACE_STEPS = 60000, 32, 100, 100
 
 
-def parse(argv):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--epochs", type=int, default=5, help="timed epochs (after one warm-up)")
-    ap.add_argument("--threads", help="BLAS/TF threads (default: each library's own)")
-    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall")
-    return ap.parse_args(argv)
+# ---------------------------------------------------------------------------------------------
+# Worker side: one implementation in this process
+# ---------------------------------------------------------------------------------------------
+
+def _rss_mb():
+    """Current resident set size in MB (Linux /proc), or None."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
 
 
-ARGS = parse(sys.argv[1:])
-if ARGS.threads:
-    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[_var] = ARGS.threads
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
-import numpy as np  # noqa: E402
-
-import tapeflow  # noqa: E402
-
-try:
-    import tensorflow
-    if ARGS.threads:
-        tensorflow.config.threading.set_intra_op_parallelism_threads(int(ARGS.threads))
-        tensorflow.config.threading.set_inter_op_parallelism_threads(int(ARGS.threads))
-except ImportError:
-    tensorflow = None
-
-CLOCK = time.perf_counter if ARGS.clock == "wall" else time.process_time
+def _peak_mb():
+    import resource
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def data():
-    with np.load(SAMPLE) as f:
-        return f["x_train"] / 255.0, f["y_train"]
+def _data(np):
+    rng = np.random.default_rng(0)
+    x = rng.random((N_SAMPLES, 28, 28), dtype=np.float32)
+    # Learnable labels (a fixed random linear rule), so that the losses show each one trains.
+    proj = rng.standard_normal((784, 10)).astype(np.float32)
+    y = (x.reshape(N_SAMPLES, 784) @ proj).argmax(1).astype(np.int64)
+    return x, y
 
 
-def make_model(tf, run_eagerly=False):
+def _keras_runner(tf, threads, run_eagerly=False):
+    """fit() runner shared by tapeflow and tf_keras (`tf` is either module)."""
+    if threads and tf.__name__ == "tensorflow":
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
     tf.random.set_seed(0)
     model = tf.keras.models.Sequential([
         tf.keras.layers.Flatten(input_shape=(28, 28)),
@@ -67,51 +98,333 @@ def make_model(tf, run_eagerly=False):
         tf.keras.layers.Dropout(0.2),
         tf.keras.layers.Dense(10, activation="softmax"),
     ])
-    kwargs = {"run_eagerly": True} if run_eagerly else {}
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"], **kwargs)
-    return model
+                  metrics=["accuracy"], **({"run_eagerly": True} if run_eagerly else {}))
+
+    class Timer(tf.keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t, self.c = time.perf_counter(), time.process_time()
+
+        def on_epoch_end(self, epoch, logs=None):
+            times.append(time.perf_counter() - self.t)
+            cpu.append(time.process_time() - self.c)
+            losses.append(float(logs["loss"]))
+
+    times, cpu, losses = [], [], []
+
+    def warm(x, y):
+        model.fit(x[:WARM_STEPS * BATCH], y[:WARM_STEPS * BATCH], epochs=1,
+                  batch_size=BATCH, verbose=0)
+
+    def epochs(x, y, n):
+        model.fit(x, y, epochs=n, batch_size=BATCH, verbose=0, callbacks=[Timer()])
+        return times, cpu, losses
+
+    return warm, epochs, model
 
 
-def time_epochs(model, x, y, epochs):
-    model.fit(x, y, epochs=1, batch_size=32, verbose=0, shuffle=False)  # warm-up / tracing
-    times, losses = [], []
-    for _ in range(epochs):
-        t = CLOCK()
-        hist = model.fit(x, y, epochs=1, batch_size=32, verbose=0, shuffle=False)
-        times.append(CLOCK() - t)
-        losses.append(hist.history["loss"][-1])
-    return times, losses
+def _torch_runner(threads):
+    import torch
+    if threads:
+        torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 128), torch.nn.ReLU(),
+                                torch.nn.Dropout(0.2), torch.nn.Linear(128, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def run(x, y, steps=None):
+        xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+        n = len(xt) if steps is None else min(len(xt), steps * BATCH)
+        order = torch.randperm(len(xt))[:n]
+        model.train()
+        total, correct, seen = 0.0, 0, 0
+        for s in range(0, n, BATCH):
+            idx = order[s:s + BATCH]
+            xb, yb = xt[idx], yt[idx]
+            logits = model(xb)
+            loss = loss_fn(logits, yb)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += float(loss) * len(idx)
+            correct += int((logits.argmax(1) == yb).sum())
+            seen += len(idx)
+        return total / seen
+
+    return run
 
 
-def main():
-    x, y = data()
-    steps = -(-len(x) // 32)
-    impls = {"tapeflow": lambda: make_model(tapeflow)}
-    if tensorflow is not None:
-        impls["tf_keras (tf.function)"] = lambda: make_model(tensorflow)
-        impls["tf_keras (run_eagerly)"] = lambda: make_model(tensorflow, run_eagerly=True)
-    rows, base = [], None
-    for name, make in impls.items():
-        print(f"running {name} ...", file=sys.stderr, flush=True)
-        times, losses = time_epochs(make(), x, y, ARGS.epochs)
-        med = statistics.median(times)
-        base = base or med
-        rows.append((name, med, steps / med, losses[-1], med / base))
-    for name in ("tf_keras (tf.function)", "tf_keras (run_eagerly)"):
-        if name not in impls:
-            rows.append((name, None, None, None, None))
-    print(f"One epoch of `fit`, MNIST sample ({len(x)} images, batch 32, {steps} steps), "
-          f"median of {ARGS.epochs} epochs, {ARGS.clock} clock, threads: "
-          f"{ARGS.threads or 'library defaults'}\n")
-    print("| implementation | epoch | steps/s | last epoch loss | time / tapeflow |")
-    print("|---|---:|---:|---:|---:|")
-    for name, med, sps, loss, r in rows:
-        if med is None:
-            print(f"| {name} | n/a | n/a | n/a | n/a |")
+def _numpy_runner(np):
+    """The floor: float32 forward, hand-derived backward and Adam, updated in place."""
+    rng = np.random.default_rng(0)
+    lim1, lim2 = np.sqrt(6 / (784 + 128)), np.sqrt(6 / (128 + 10))
+    params = [rng.uniform(-lim1, lim1, (784, 128)).astype(np.float32),
+              np.zeros(128, np.float32),
+              rng.uniform(-lim2, lim2, (128, 10)).astype(np.float32),
+              np.zeros(10, np.float32)]
+    ms = [np.zeros_like(p) for p in params]
+    vs = [np.zeros_like(p) for p in params]
+    lr, b1, b2, eps, rate = 1e-3, 0.9, 0.999, 1e-7, 0.2
+    state = {"t": 0}
+
+    def step(xb, yb):
+        w1, c1, w2, c2 = params
+        b = len(yb)
+        x2 = xb.reshape(b, 784)
+        h = x2 @ w1
+        h += c1
+        np.maximum(h, 0, out=h)
+        keep = rng.random(h.shape, dtype=np.float32) >= rate
+        h *= keep
+        h *= np.float32(1 / (1 - rate))
+        z = h @ w2
+        z += c2
+        z -= z.max(axis=1, keepdims=True)
+        np.exp(z, out=z)
+        z /= z.sum(axis=1, keepdims=True)  # z is now the softmax output p
+        rows = np.arange(b)
+        loss = -np.log(np.maximum(z[rows, yb], 1e-7)).mean()
+        correct = int((z.argmax(1) == yb).sum())
+        z[rows, yb] -= 1.0
+        z *= np.float32(1 / b)  # dL/dlogits
+        dh = z @ w2.T
+        dh *= h > 0  # ReLU and dropout mask: h > 0 exactly where both let x through
+        dh *= np.float32(1 / (1 - rate))
+        grads = (x2.T @ dh, dh.sum(0), h.T @ z, z.sum(0))
+        state["t"] += 1
+        t = state["t"]
+        alpha = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        for p, g, m, v in zip(params, grads, ms, vs):
+            m += (g - m) * np.float32(1 - b1)
+            v += (g * g - v) * np.float32(1 - b2)
+            p -= (m * np.float32(alpha)) / (np.sqrt(v) + np.float32(eps))
+        return loss, correct
+
+    def run(x, y, steps=None):
+        n = len(x) if steps is None else min(len(x), steps * BATCH)
+        order = rng.permutation(len(x))[:n]
+        total, correct, seen = 0.0, 0, 0
+        for s in range(0, n, BATCH):
+            idx = order[s:s + BATCH]
+            loss, c = step(x[idx], y[idx])
+            total += float(loss) * len(idx)
+            correct += c
+            seen += len(idx)
+        return total / seen
+
+    return run
+
+
+def _loop_epochs(run, x, y, n):
+    times, cpu, losses = [], [], []
+    for _ in range(n):
+        t, c = time.perf_counter(), time.process_time()
+        losses.append(run(x, y))
+        times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    return times, cpu, losses
+
+
+def worker(impl, threads, n_epochs, trace):
+    out = {"impl": impl, "threads": threads or "default"}
+    try:
+        if impl in ("tf_keras", "tf_keras_eager"):
+            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+            os.environ["TF_USE_LEGACY_KERAS"] = "1"
+            import tensorflow as mod
+        elif impl == "tapeflow":
+            if ROOT not in sys.path:
+                sys.path.insert(0, ROOT)
+            import tapeflow as mod
+        elif impl == "torch":
+            import torch as mod  # noqa: F401
+        import numpy as np
+    except ImportError as e:
+        out["error"] = f"not installed ({e.name})"
+        return out
+    out["version"] = np.__version__ if impl == "numpy" else mod.__version__
+    out["rss_import"] = _rss_mb()
+    x, y = _data(np)
+    out["rss_data"] = _rss_mb()
+    if impl in ("tapeflow", "tf_keras", "tf_keras_eager"):
+        warm, run_epochs, _ = _keras_runner(mod, threads, impl == "tf_keras_eager")
+        warm(x, y)
+        times, cpu, losses = run_epochs(x, y, n_epochs)
+        step_runner = warm
+    else:
+        run = _torch_runner(threads) if impl == "torch" else _numpy_runner(np)
+        run(x, y, steps=WARM_STEPS)
+        times, cpu, losses = _loop_epochs(run, x, y, n_epochs)
+
+        def step_runner(x, y):
+            run(x, y, steps=WARM_STEPS)
+    out["peak"] = _peak_mb()
+    out["times"], out["cpu"], out["losses"] = times, cpu, losses
+    out["load"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    if trace and impl in ("tapeflow", "numpy"):
+        import tracemalloc
+        xs, ys = x[:TRACE_STEPS * BATCH].copy(), y[:TRACE_STEPS * BATCH].copy()
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        step_runner(xs, ys)
+        out["traced_peak"] = (tracemalloc.get_traced_memory()[1] - base) / 2**20
+        tracemalloc.stop()
+    return out
+
+
+def profile(steps, sort="tottime", limit=35):
+    """cProfile of `steps` steps of tapeflow's fit (after a warm-up), printed to stdout."""
+    import cProfile
+    import pstats
+    if ROOT not in sys.path:
+        sys.path.insert(0, ROOT)
+    import numpy as np
+    import tapeflow
+    x, y = _data(np)
+    warm, _, model = _keras_runner(tapeflow, None)
+    warm(x, y)
+    xs, ys = x[:steps * BATCH], y[:steps * BATCH]
+    prof = cProfile.Profile()
+    t = time.perf_counter()
+    prof.enable()
+    model.fit(xs, ys, epochs=1, batch_size=BATCH, verbose=0)
+    prof.disable()
+    wall = time.perf_counter() - t
+    print(f"tapeflow fit, {steps} steps under cProfile: {wall:.2f} s "
+          f"({wall / steps * 1e3:.2f} ms/step with profiling overhead)\n")
+    st = pstats.Stats(prof, stream=sys.stdout)
+    st.sort_stats(sort).print_stats(limit)
+    st.sort_stats("cumulative").print_stats(limit)
+
+
+# ---------------------------------------------------------------------------------------------
+# Driver side
+# ---------------------------------------------------------------------------------------------
+
+def _env(threads):
+    env = dict(os.environ)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        if threads:
+            env[var] = str(threads)
         else:
-            print(f"| {name} | {med * 1e3:.0f} ms | {sps:.0f} | {loss:.4f} | {r:.2f}x |")
+            env.pop(var, None)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env["TF_USE_LEGACY_KERAS"] = "1"
+    return env
+
+
+def run_one(impl, threads, n_epochs, trace):
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", impl, "--epochs",
+           str(n_epochs)] + (["--trace"] if trace else [])
+    if threads:
+        cmd += ["--threads", str(threads)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(threads))
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        return {"impl": impl, "threads": threads or "default", "error": f"failed: {tail}"}
+    return json.loads(lines[-1])
+
+
+def _mb(v):
+    return "n/a" if v is None else f"{v:.0f}"
+
+
+def table(results, n_epochs):
+    import statistics
+    rows = ["| implementation | threads | s/epoch, best (wall) | median | ms/step (best) "
+            "| x floor | CPU s/epoch, best | x floor (CPU) | RSS after import (MB) "
+            "| after data (MB) | peak RSS (MB) | peak - data (MB) "
+            "| traced peak, 100 steps (MB) | last loss | max load avg |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    floors, cpu_floors = {}, {}
+    for r in results:
+        if r["impl"] == "numpy" and "error" not in r:
+            floors[r["threads"]] = min(r["times"])
+            cpu_floors[r["threads"]] = min(r["cpu"])
+    for r in results:
+        name = LABELS[r["impl"]]
+        if "error" in r:
+            rows.append(f"| {name} | {r['threads']} | " + "n/a | " * 12
+                        + f"n/a ({r['error']}) |")
+            continue
+        best, med = min(r["times"]), statistics.median(r["times"])
+        floor = floors.get(r["threads"])
+        ratio = f"{best / floor:.2f}x" if floor else "n/a"
+        cmed = min(r["cpu"])
+        cfloor = cpu_floors.get(r["threads"])
+        cratio = f"{cmed / cfloor:.2f}x" if cfloor else "n/a"
+        traced = r.get("traced_peak")
+        load = r.get("load")
+        rows.append(
+            f"| {name} | {r['threads']} | {best:.2f} | {med:.2f} | "
+            f"{best / (N_SAMPLES // BATCH) * 1e3:.2f} | "
+            f"{ratio} | {cmed:.2f} | {cratio} | {_mb(r['rss_import'])} | {_mb(r['rss_data'])} "
+            f"| {_mb(r['peak'])} | {_mb(r['peak'] - r['rss_data'] if r['rss_data'] else None)} "
+            f"| {'n/a' if traced is None else f'{traced:.1f}'} | {r['losses'][-1]:.4f} | "
+            f"{'n/a' if load is None else f'{load:.1f}'} |")
+    return "\n".join(rows)
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--epochs", type=int, default=3, help="timed epochs per implementation")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="run only this thread count (default: 1 and the libraries' default)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run every implementation this many times, interleaved")
+    ap.add_argument("--only", nargs="+", choices=IMPLS + OPTIONAL, default=list(IMPLS),
+                    help="implementations to run (tf_keras_eager: tf_keras with "
+                         "run_eagerly=True, only when named here)")
+    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                    help="accepted for older command lines; both clocks are always reported")
+    ap.add_argument("--no-trace", action="store_true", help="skip the tracemalloc pass")
+    ap.add_argument("--json", help="also write the raw results to this file")
+    ap.add_argument("--profile", type=int, metavar="STEPS",
+                    help="instead: cProfile STEPS steps of tapeflow's fit and print the stats")
+    ap.add_argument("--worker", choices=IMPLS + OPTIONAL, help=argparse.SUPPRESS)
+    ap.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.threads, args.epochs, args.trace)))
+        return 0
+    if args.profile:
+        profile(args.profile)
+        return 0
+    settings = [args.threads] if args.threads is not None else [1, None]
+    results = []
+    for threads in settings:
+        merged = {}
+        for rnd in range(args.rounds):  # rounds interleave the implementations
+            for impl in args.only:
+                print(f"round {rnd + 1}: {impl}, threads={threads or 'default'} ...",
+                      file=sys.stderr, flush=True)
+                r = run_one(impl, threads, args.epochs, not args.no_trace and rnd == 0)
+                if impl not in merged or "error" in merged[impl]:
+                    merged[impl] = r
+                elif "error" not in r:
+                    m = merged[impl]
+                    for k in ("times", "cpu", "losses"):
+                        m[k] = m[k] + r[k]
+                    m["peak"] = max(m["peak"], r["peak"])
+                    m["load"] = max(m["load"] or 0, r["load"] or 0)
+        results.extend(merged[impl] for impl in args.only)
+    import platform
+    print(f"One epoch of the front-page model: {N_SAMPLES:,} synthetic 28x28 samples, batch "
+          f"{BATCH} ({N_SAMPLES // BATCH} steps); best and median of {args.epochs} timed "
+          f"epochs x {args.rounds} round(s), after a {WARM_STEPS}-step warm-up, each "
+          f"implementation in its own process; 'x floor' compares best times.\n"
+          f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+          f"{platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M %Z')}.\n")
+    versions = {r["impl"]: r.get("version") for r in results if r.get("version")}
+    print("Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + "\n")
+    print(table(results, args.epochs))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv[1:]))

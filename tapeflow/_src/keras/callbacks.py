@@ -15,6 +15,15 @@ class Progbar:
     """Keras's text progress bar ('12/100 [==>....] - ETA: 3s - loss: 0.5').
 
     As in tf_keras on POSIX systems, the bar redraws itself in place (carriage return).
+    `ProgbarLogger` (fit, evaluate and predict with verbose=1) switches it to one-line mode
+    when standard output is not a terminal: nothing is drawn until the bar is finalized,
+    which then prints its final state as one plain line, so logs and CI output stay
+    readable. tf_keras would write a carriage-return redraw stream there instead.
+
+    >>> bar = Progbar(target=3, verbose=2)  # verbose=2 prints only when the bar completes
+    >>> bar.update(1, [("loss", 0.5)])
+    >>> bar.target, bar._seen_so_far
+    (3, 1)
     """
 
     def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None,
@@ -34,6 +43,7 @@ class Progbar:
         self._time_at_epoch_start = self._start
         self._time_at_epoch_end = None
         self._time_after_first_step = None
+        self._one_line = False
 
     def update(self, current, values=None, finalize=None):
         if finalize is None:
@@ -58,10 +68,17 @@ class Progbar:
         if current == self.target:
             self._time_at_epoch_end = now
         if self.verbose == 1:
+            if self._one_line and not finalize:
+                if current == 1:  # keep the first-step time, as the live bar does
+                    self._time_after_first_step = now
+                self._last_update = now
+                return
             if now - self._last_update < self.interval and not finalize:
                 return
             prev_total_width = self._total_width
-            if self._dynamic_display:
+            if self._one_line:
+                prev_total_width = 0  # nothing drawn yet: no erasing, no padding
+            elif self._dynamic_display:
                 message += "\b" * prev_total_width + "\r"
             else:
                 message += "\n"
@@ -140,12 +157,23 @@ class Progbar:
     def _estimate_step_duration(self, current, now):
         if current:
             if self._time_after_first_step is not None and current > 1:
-                return (now - self._time_after_first_step) / (current - 1)
-            return (now - self._start) / current
+                per_step = (now - self._time_after_first_step) / (current - 1)
+            else:
+                per_step = (now - self._start) / current
+            if current == 1:  # later estimates leave out the (slower) first step
+                self._time_after_first_step = now
+            return per_step
         return 0
 
     def _update_stateful_metrics(self, stateful_metrics):
         self.stateful_metrics = self.stateful_metrics.union(stateful_metrics)
+
+
+def _stdout_is_tty():
+    try:
+        return bool(sys.stdout.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
 
 
 class Callback:
@@ -248,22 +276,29 @@ class ProgbarLogger(Callback):
         self.seen = 0
         self.progbar = None
 
+    def _check_terminal(self):
+        """At the start of fit/evaluate/predict: one line per bar unless stdout is a TTY."""
+        self._one_line = self.verbose == 1 and not _stdout_is_tty()
+
     def _make(self):
         self.progbar = Progbar(target=self.target, verbose=self.verbose,
                                stateful_metrics=None, unit_name="step")
         self.progbar._update_stateful_metrics(["__all__"])
+        self.progbar._one_line = getattr(self, "_one_line", False)
 
     def _values(self, logs):
         return [(k, float(v)) for k, v in (logs or {}).items()]
 
     def on_train_begin(self, logs=None):
         self._train = True
+        self._check_terminal()
 
     def on_epoch_begin(self, epoch, logs=None):
         self._reset()
         if self.verbose and self.epochs > 1:
             sys.stdout.write(f"Epoch {epoch + 1}/{self.epochs}\n")
             sys.stdout.flush()
+        self._make()  # as tf_keras: the bar's clock starts with the epoch
 
     def _batch_end(self, batch, logs):
         if self.progbar is None:
@@ -271,7 +306,16 @@ class ProgbarLogger(Callback):
         self.seen = batch + 1
         self.progbar.stateful_metrics = set((logs or {}).keys())
         if self.verbose == 1:
-            self.progbar.update(self.seen, self._values(logs), finalize=False)
+            bar = self.progbar
+            if bar._one_line:
+                bar.update(self.seen, None, finalize=False)  # draws nothing mid-epoch
+            elif time.time() - bar._last_update < bar.interval:
+                # Within the redraw interval nothing would be drawn, and every logged value
+                # is stateful (the next drawing shows the then-current values): skip
+                # reading the metrics and only advance the count.
+                bar._seen_so_far = self.seen
+            else:
+                bar.update(self.seen, self._values(logs), finalize=False)
 
     def on_train_batch_end(self, batch, logs=None):
         self._batch_end(batch, logs)
@@ -291,7 +335,9 @@ class ProgbarLogger(Callback):
             self._in_fit_validation = True
         else:
             self._in_fit_validation = False
+            self._check_terminal()
             self._reset()
+            self._make()
 
     def on_test_end(self, logs=None):
         if not self._in_fit_validation:
@@ -299,7 +345,9 @@ class ProgbarLogger(Callback):
         self._in_fit_validation = False
 
     def on_predict_begin(self, logs=None):
+        self._check_terminal()
         self._reset()
+        self._make()
 
     def on_predict_end(self, logs=None):
         self._finalize(None)
