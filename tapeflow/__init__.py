@@ -141,6 +141,7 @@ from tapeflow._src.ops.misc_ops import (  # noqa: E402
     sequence_mask,
 )
 from tapeflow._src.ops.linalg_norm import norm  # noqa: E402
+from tapeflow._src.function.polymorphic import function  # noqa: E402
 from tapeflow._src.ops.linalg_ops import einsum, matmul, tensordot  # noqa: E402
 from tapeflow._src.ops.math_ops import (  # noqa: E402
     abs,  # noqa: A004

@@ -81,6 +81,8 @@ def custom_gradient(f=None):
     @functools.wraps(f)
     def wrapped(*args, **kwargs):
         flat_args = nest.flatten(args)
+        tracer = context.tracer
+        start = len(tracer.steps) if tracer is not None else 0
         watcher = _VariableWatcher()
         context.tapes.append(watcher)
         try:
@@ -98,7 +100,11 @@ def custom_gradient(f=None):
                             f"'variables', since function uses variables: {variables}")
         flat_result = nest.flatten(result)
         # Fresh output objects, so that the record below is their only producer.
-        outs = tuple(_wrap(to_tensor(o)._value) for o in flat_result)
+        inner = [to_tensor(o) for o in flat_result]
+        outs = tuple(_wrap(o._value) for o in inner)
+        if tracer is not None:
+            tracer.custom_gradient(lambda a, k: wrapped(*a, **k), (args, kwargs), start,
+                                   inner, outs)
         if context.tapes:
             inputs = tuple(to_tensor(a) for a in flat_args) + tuple(v._read() for v in variables)
             record(f.__name__ if hasattr(f, "__name__") else "CustomGradient",
@@ -149,12 +155,12 @@ def recompute_grad(f):
     def inner(*args, **kwargs):
         watcher = _VariableWatcher()
         saved = context.tapes[:]
-        context.tapes[:] = [watcher]
+        context.tapes[:] = context.tracer_only() + [watcher]
         try:
             result = f(*args, **kwargs)
         finally:
             context.tapes[:] = saved
-        if not saved:
+        if not [t for t in saved if t is not context.tracer]:
             return result
         tensor_args = [to_tensor(a) for a in args]
         variables = [v for v in watcher.variables if v._trainable]

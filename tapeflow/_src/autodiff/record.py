@@ -58,6 +58,9 @@ def _read_grad(op, dy):
 
 def record_variable_read(variable, tensor):
     """A variable was read into `tensor`: tapes watching it (or auto-watching) record it."""
+    tracer = context.tracer
+    if tracer is not None:
+        tracer.read(variable, tensor)
     rec = None
     for tape in _tapes:
         if not tape._recording:
@@ -69,3 +72,44 @@ def record_variable_read(variable, tensor):
             rec = OpRecord("ReadVariableOp", (variable,), (tensor,), {}, _read_grad)
         tape._records.append(rec)
         tape._watched.add(id(tensor))
+
+
+def derived(fn, *inputs):
+    """`fn(*arrays)` on the inputs' arrays as a new Tensor, visible to a tf.function trace.
+
+    For values computed from tensor data outside a primitive (e.g. an index array for a
+    gather): under tracing, the computation is recorded so a replay recomputes it instead
+    of reusing the trace-time value. Never recorded on tapes (not differentiable).
+    """
+    from tapeflow._src.framework.tensor import _wrap
+    t = _wrap(fn(*[x._value for x in inputs]))
+    if _tapes:
+        tracer = context.tracer
+        if tracer is not None:
+            tracer.derived(fn, inputs, t)
+    return t
+
+
+def source(fn):
+    """`fn()` (e.g. a random draw) as a new Tensor; a tf.function replay calls `fn` again."""
+    from tapeflow._src.framework.tensor import _wrap
+    t = _wrap(fn())
+    if _tapes:
+        tracer = context.tracer
+        if tracer is not None:
+            tracer.derived(fn, (), t)
+    return t
+
+
+def peek(t):
+    """`t`'s array, read by Python code that decides something from it (a shape, a count).
+
+    Under a tf.function trace this records a guard: a replay with another value traces
+    again instead of reusing the decision.
+    """
+    v = t._value
+    if _tapes:
+        tracer = context.tracer
+        if tracer is not None:
+            tracer.guard(t, "array", v)
+    return v

@@ -372,6 +372,10 @@ class OwnedIterator:
         return self
 
     def __next__(self):
+        if context.tracer is not None:
+            # Elements come from Python, so a replay could not produce the next ones: the
+            # tf.function reruns its Python on every call instead.
+            context.tracer.unreplayable = True
         return structure.to_tensors(next(self._it))
 
     next = __next__

@@ -14,6 +14,16 @@ import threading
 # Active GradientTapes, innermost last. Ops test `if tapes:` before any recording work.
 tapes: list = []
 
+# The active tf.function tracer (tapeflow._src.function.tracing.Tracer) or None. While one is
+# active it also sits in `tapes`, so the ops' single `if tapes:` check covers both.
+tracer = None
+
+
+def tracer_only() -> list:
+    """What `tapes` must keep when tapes are paused: the tracer, if one is active."""
+    return [] if tracer is None else [tracer]
+
+
 # Variable-access watchers (custom_gradient uses them to learn which variables a function read).
 variable_watchers: list = []
 
@@ -90,7 +100,7 @@ def next_op_seed() -> int:
 def pause_tapes():
     """Stops all tapes recording for the block (used by custom_gradient's forward)."""
     saved = tapes[:]
-    tapes.clear()
+    tapes[:] = tracer_only()
     try:
         yield
     finally:

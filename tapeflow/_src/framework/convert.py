@@ -261,22 +261,29 @@ def constant(value, dtype=None, shape=None, name="Const") -> Tensor:
         dtype = dtypes.as_dtype(dtype)
     Variable = _variable_type()
     if isinstance(value, (Tensor, Variable)):
+        # Through `derived`, so that a tf.function replay recomputes it from the input.
+        from tapeflow._src.autodiff.record import derived
         t = convert_to_tensor(value)
-        arr = t._value
-        if dtype is not None and arr.dtype != dtype._np:
-            arr = arr.astype(dtype._np)
-    elif isinstance(value, (np.ndarray, np.generic)):
+        return derived(lambda a: _constant_array(a, dtype, shape, value), t)
+    if isinstance(value, (np.ndarray, np.generic)):
         arr = _from_numpy(value, dtype)
     else:
         arr = convert_to_tensor(value, dtype)._value
+    return _wrap(_constant_array(arr, None, shape, value))
+
+
+def _constant_array(arr, dtype, shape, value):
+    """`arr` cast to `dtype` and fitted to `shape` as tf.constant does."""
+    if dtype is not None and arr.dtype != dtype._np:
+        arr = arr.astype(dtype._np)
     if shape is None:
-        return _wrap(arr)
+        return arr
     shape = tuple(int(d) for d in (shape if hasattr(shape, "__iter__") else (shape,)))
     n = int(np.prod(shape, dtype=np.int64))
     if arr.size == n:
-        return _wrap(np.asarray(arr).reshape(shape))
+        return np.asarray(arr).reshape(shape)
     if arr.size == 1:
-        return _wrap(np.full(shape, np.asarray(arr).reshape(()), dtype=arr.dtype))
+        return np.full(shape, np.asarray(arr).reshape(()), dtype=arr.dtype)
     raise TypeError(
         f"Eager execution of tf.constant with unsupported shape. Tensor {np.asarray(arr)} "
         f"(converted from {value!r}) has {arr.size} elements, but got `shape` {shape} with "

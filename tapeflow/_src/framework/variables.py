@@ -111,6 +111,8 @@ class Variable:
         self._shared_name = context.current_name_scope() + base
         self._name = self._shared_name + ":0"
         self._initial_value = value
+        if context.tracer is not None:
+            context.tracer.created(self)
 
     # -- reading --------------------------------------------------------------------------
     def _read(self):
@@ -256,18 +258,24 @@ class Variable:
 
     def assign(self, value, use_locking=False, name=None, read_value=True):
         """Replaces the value; checks dtype and shape first, so a failure changes nothing."""
+        if _tapes and context.tracer is not None:
+            context.tracer.assign(self, "assign", value)
         return self._set(self._converted(value, "AssignVariableOp"), read_value)
 
     def assign_add(self, delta, use_locking=False, name=None, read_value=True):
         arr = self._converted(delta, "AssignAddVariableOp")
         if arr.shape != self._value.shape and self._shape.is_fully_defined():
             arr = np.broadcast_to(arr, self._value.shape)
+        if _tapes and context.tracer is not None:
+            context.tracer.assign(self, "assign_add", delta)
         return self._set(np.add(self._value, arr, dtype=self._value.dtype), read_value)
 
     def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
         arr = self._converted(delta, "AssignSubVariableOp")
         if arr.shape != self._value.shape and self._shape.is_fully_defined():
             arr = np.broadcast_to(arr, self._value.shape)
+        if _tapes and context.tracer is not None:
+            context.tracer.assign(self, "assign_sub", delta)
         return self._set(np.subtract(self._value, arr, dtype=self._value.dtype), read_value)
 
     def _assign_array(self, arr):

@@ -631,3 +631,97 @@ class TrainingPlot(Callback):
         fig.tight_layout()
         fig.savefig(self.filename)
         plt.close(fig)
+
+
+class BackupAndRestore(Callback):
+    """Backs training state up after each epoch so that an interrupted `fit` can resume.
+
+    The backup holds the model's weights, the optimizer's state and the last finished
+    epoch. When `fit` starts and a backup exists in `backup_dir`, it is restored and training
+    continues with the next epoch. Under a multi-worker strategy only rank 0 writes the
+    backup (atomically: a temporary file renamed into place) and every worker restores it.
+
+    Args:
+      backup_dir: directory for the backup (shared by all workers).
+      save_freq: only "epoch" is supported.
+      delete_checkpoint: remove the backup when training finishes.
+      save_before_preemption: not supported (must be False).
+
+    >>> cb = tf.keras.callbacks.BackupAndRestore(backup_dir="/tmp/backup")
+    """
+
+    _k_all_workers = True  # restores on every worker, not only rank 0
+
+    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True,
+                 save_before_preemption=False):
+        super().__init__()
+        if save_freq != "epoch":
+            raise NotImplementedError("BackupAndRestore(save_freq=<int>) is not implemented in "
+                                      "tapeflow; use save_freq='epoch'.")
+        if save_before_preemption:
+            raise NotImplementedError("BackupAndRestore(save_before_preemption=True) is not "
+                                      "implemented in tapeflow.")
+        self.backup_dir = os.fspath(backup_dir)
+        self.save_freq = save_freq
+        self.delete_checkpoint = delete_checkpoint
+        self._completed = False
+
+    def _path(self):
+        return os.path.join(self.backup_dir, "chief", "backup.npz")
+
+    def _is_chief(self):
+        s = self.model.distribute_strategy
+        return s.extended.should_checkpoint
+
+    def _state(self):
+        opt = self.model.optimizer
+        opt_vars = opt.variables() if opt is not None else []
+        return list(self.model.weights), list(opt_vars)
+
+    def on_train_begin(self, logs=None):
+        self._completed = False
+        path = self._path()
+        if not os.path.exists(path):
+            return
+        from tapeflow._src.keras import saving
+        index, arrays = saving._read_npz(path)
+        if not self.model.built:
+            raise ValueError("BackupAndRestore needs a built model to restore a backup: build "
+                             "it (e.g. give the first layer an input shape) before fit.")
+        kinds = [e["kind"] for e in index]
+        model_arrays = [a for k, a in zip(kinds, arrays) if k == "model"]
+        opt_arrays = [a for k, a in zip(kinds, arrays) if k == "optimizer"]
+        epoch = int(arrays[kinds.index("epoch")])
+        opt = self.model.optimizer
+        if opt is not None and opt_arrays and not opt._built:
+            opt.build(self.model.trainable_variables)
+            opt._built = True
+        weights, opt_vars = self._state()
+        if len(weights) != len(model_arrays) or len(opt_vars) != len(opt_arrays):
+            raise ValueError(f"The backup in {path!r} holds {len(model_arrays)} weights and "
+                             f"{len(opt_arrays)} optimizer variables; the model has "
+                             f"{len(weights)} and {len(opt_vars)}.")
+        for v, a in zip(weights + opt_vars, model_arrays + opt_arrays):
+            if tuple(v.shape.as_list()) != tuple(a.shape):
+                raise ValueError(f"Backup value for {v.name} has shape {a.shape}, expected "
+                                 f"{tuple(v.shape.as_list())}.")
+            v.assign(a)
+        self.model._k_resume_epoch = epoch + 1
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not self._is_chief():
+            return
+        from tapeflow._src.keras import saving
+        weights, opt_vars = self._state()
+        index, arrays = [], []
+        for kind, vs in (("model", weights), ("optimizer", opt_vars)):
+            for v in vs:
+                index.append({"kind": kind, "name": v.name})
+                arrays.append(np.asarray(v.numpy()))
+        index.append({"kind": "epoch", "name": "epoch"})
+        arrays.append(np.array(epoch, np.int64))
+        saving._write_npz(self._path(), index, arrays)
+
+    def on_train_end(self, logs=None):
+        if self.delete_checkpoint and self._is_chief() and os.path.exists(self._path()):
+            os.remove(self._path())

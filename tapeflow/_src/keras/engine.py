@@ -428,8 +428,15 @@ class Layer(Module):
                                  "variables. You have specified trainable=True and "
                                  "synchronization=VariableSynchronization.ON_READ.")
         init = initializer(shape, dtype=dtype)
+        from tapeflow._src.distribute import keras_support
+        dist = keras_support.current_multi_worker()
+        if dist is not None and not any(c.__name__ == "Metric" for c in type(self).__mro__):
+            # Every worker starts from rank 0's weights (metric states start at zero anyway).
+            init = keras_support.broadcast_initial_value(dist, init)
         var = Variable(init, trainable=trainable, name=name or "Variable", dtype=dtype,
                        constraint=constraints.get(constraint))
+        if dist is not None:
+            keras_support.mark_synced(var)
         self._k_added.append(var)
         self._k_tracked.append(var)
         regularizer = regularizers.get(regularizer)

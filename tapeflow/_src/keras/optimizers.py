@@ -165,6 +165,9 @@ class Optimizer:
         self._built = False
         self._slots_for = {}
         self._exclude_wd = set()
+        from tapeflow._src.distribute import strategy as _strategy
+        # The strategy whose scope created this optimizer: apply_gradients sums over its workers.
+        self._k_strategy = _strategy._stack[-1] if _strategy._stack else None
 
     def _build_learning_rate(self, learning_rate):
         if isinstance(learning_rate, LearningRateSchedule):
@@ -230,7 +233,9 @@ class Optimizer:
             if tuple(value.shape) != tuple(v.shape.as_list()):
                 raise ValueError(f"Restored optimizer slot for {model_variable.name} has shape "
                                  f"{value.shape}, expected {tuple(v.shape.as_list())}.")
-            v.assign(value)
+            from tapeflow._src.ops.misc_ops import init_scope
+            with init_scope():  # initialisation: not part of a traced step
+                v.assign(value)
         return v
 
     def build(self, var_list):
@@ -298,9 +303,15 @@ class Optimizer:
         if new or not self._built:
             self.build(variables)
             self._built = True
+        from tapeflow._src.distribute import keras_support
+        dist = keras_support.current_multi_worker(self.__dict__.get("_k_strategy"))
+        if dist is not None and not skip_gradients_aggregation and kwargs.get(
+                "experimental_aggregate_gradients", True):
+            grads = keras_support.aggregate_gradients(dist, grads, variables,
+                                                      int(self._iterations.numpy()))
         grads = self._clip(grads)
         saved = context.tapes[:]
-        context.tapes.clear()
+        context.tapes[:] = context.tracer_only()
         try:
             lr = self._current_lr()
             for g, v in zip(grads, variables):

@@ -371,4 +371,7 @@ def apply_pending_restore(layer):
     pending = layer.__dict__.pop("_k_pending_restore", None)
     if pending is not None:
         index, arrays = pending
-        _check_and_assign(layer.weights, index, arrays, f"the checkpoint into {layer.name!r}")
+        from tapeflow._src.ops.misc_ops import init_scope
+        with init_scope():  # may run while a tf.function traces the first call
+            _check_and_assign(layer.weights, index, arrays,
+                              f"the checkpoint into {layer.name!r}")

@@ -10,6 +10,8 @@ import tapeflow as tf
 from tapeflow._src.framework import context
 from tapeflow._src.framework.tensor import Tensor, _wrap
 from tapeflow._src.framework.tensor_shape import TensorShape
+from tapeflow._src.distribute import keras_support as dist_support
+from tapeflow._src.distribute import strategy as strategy_mod
 from tapeflow._src.keras import callbacks as cbks
 from tapeflow._src.keras import losses as losses_mod
 from tapeflow._src.keras import metrics as metrics_mod
@@ -124,6 +126,13 @@ class _DataHandler:
         self.shuffle = shuffle
         n_batches = int(math.ceil(self.n / self.batch_size))
         self.steps = n_batches if steps is None else steps
+        self._k_rng = None  # set by fit under a multi-worker strategy: same order on all
+
+    def _rng(self):
+        if self._k_rng is not None:
+            return self._k_rng
+        from tapeflow._src.ops import random_ops
+        return random_ops._generator(None)
 
     def epoch_batches(self):
         """Yields (step, batch) for one epoch."""
@@ -151,13 +160,11 @@ class _DataHandler:
         if self.shuffle == "batch":
             order = np.arange(self.n)
             starts = np.arange(0, self.n, self.batch_size)
-            from tapeflow._src.ops import random_ops
-            random_ops._generator(None).shuffle(starts)
+            self._rng().shuffle(starts)
             batches = [order[s:s + self.batch_size] for s in starts]
         else:
             if self.shuffle:
-                from tapeflow._src.ops import random_ops
-                order = random_ops._generator(None).permutation(self.n)
+                order = self._rng().permutation(self.n)
             else:
                 order = None
             batches = None
@@ -246,6 +253,10 @@ class _CompiledLoss:
         if total is None:
             total = tf.constant(0.0)
         self.metric.update_state(total, sample_weight=batch)
+        if dist_support.loss_scale is not None:
+            # This worker's share of the global batch: the gradient sum over workers is then
+            # the gradient of the global-batch mean.
+            total = total * dist_support.loss_scale
         return total
 
     @property
@@ -378,6 +389,7 @@ class Model(Layer):
         self._k_metrics_obj = None
         self._k_in_fit = False
         self._k_tracked_metrics = []
+        self._k_strategy = strategy_mod._stack[-1] if strategy_mod._stack else None
 
     @property
     def weights(self):
@@ -428,7 +440,7 @@ class Model(Layer):
             else:
                 x = tf.zeros([1 if d is None else d for d in TensorShape(shapes).as_list()])
             saved = context.tapes[:]
-            context.tapes.clear()
+            context.tapes[:] = context.tracer_only()
             try:
                 # An explicit build() names weights without the model's scope (as Keras's
                 # symbolic build); a first __call__ has already entered the model's scope.
@@ -472,7 +484,17 @@ class Model(Layer):
         self.loss = loss
         self._k_compiled = True
         self.stop_training = False
-        self.run_eagerly = True
+        # As in Keras: fit runs train_step as a tf.function unless run_eagerly=True.
+        self.run_eagerly = bool(run_eagerly)
+        self._k_train_fn = None
+
+    def _k_train_function(self):
+        """train_step, traced (a tf.function) unless the model runs eagerly."""
+        if self.run_eagerly:
+            return self.train_step
+        if getattr(self, "_k_train_fn", None) is None:
+            self._k_train_fn = tf.function(self.train_step)
+        return self._k_train_fn
 
     def _assert_compiled(self):
         if not self._k_compiled:
@@ -504,7 +526,7 @@ class Model(Layer):
 
     @property
     def distribute_strategy(self):
-        return None
+        return self.__dict__.get("_k_strategy") or strategy_mod.get_strategy()
 
     def reset_metrics(self):
         for m in self.metrics:
@@ -569,34 +591,77 @@ class Model(Layer):
                 (_take(swa, slice(split, None)),) if swa is not None else ())
         handler = _DataHandler(x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
                                class_weight, epochs, initial_epoch)
+        dist = dist_support.current_multi_worker(self.__dict__.get("_k_strategy"))
+        if dist is not None:
+            # Progress bar and callbacks on rank 0 only; every worker shuffles alike.
+            verbose, callbacks = dist_support.fit_callbacks(dist, verbose, callbacks)
+            dist_support.sync_shuffle(dist, handler)
+            with dist.scope():
+                return self._k_fit_loop(handler, callbacks, verbose, epochs, initial_epoch,
+                                        validation_data, validation_steps,
+                                        validation_batch_size, validation_freq, batch_size,
+                                        dist)
+        return self._k_fit_loop(handler, callbacks, verbose, epochs, initial_epoch,
+                                validation_data, validation_steps, validation_batch_size,
+                                validation_freq, batch_size, None)
+
+    def _k_train_one(self, batch, dist):
+        """One train step on `batch` (under `dist`, on this worker's slice of it)."""
+        if dist is not None:
+            batch, n_local, n_global = dist_support.local_batch(dist, batch)
+            if n_local == 0:
+                dist_support.zero_step(self)
+                return dist_support.global_logs(dist, self, {})
+            dist_support.loss_scale = n_local / n_global
+        try:
+            if self._k_train_vars is None and self.built:
+                self._k_train_vars = self.trainable_variables
+            if self._k_train_vars is None:
+                self._k_train_vars = []
+                self._k_in_fit = False
+                step_logs = self.train_step(batch)
+                self._k_in_fit = True
+                self._k_train_vars = None
+            elif dist is not None:
+                # Eager under a strategy: the loss scale is a per-batch Python value that a
+                # trace would freeze.
+                step_logs = self.train_step(batch)
+            else:
+                step_logs = self._k_train_function()(batch)
+        finally:
+            dist_support.loss_scale = None
+        self._clear_losses()
+        if dist is not None:
+            step_logs = dist_support.global_logs(dist, self, step_logs)
+        return step_logs
+
+    def _k_fit_loop(self, handler, callbacks, verbose, epochs, initial_epoch, validation_data,
+                    validation_steps, validation_batch_size, validation_freq, batch_size, dist):
         callback_list = cbks.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                           model=self, verbose=verbose, epochs=epochs,
                                           steps=handler.steps)
         self.stop_training = False
         self._k_in_fit = True
         self._k_train_vars = None
+        self._k_resume_epoch = None
         callback_list.on_train_begin()
+        if self._k_resume_epoch is not None:  # set by BackupAndRestore
+            initial_epoch = max(initial_epoch, self._k_resume_epoch)
         logs = {}
         try:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 callback_list.on_epoch_begin(epoch)
+                if dist is not None:
+                    dist_support.sync_after_callbacks(dist, self)
                 logs = {}
                 for step, batch in handler.epoch_batches():
                     callback_list.on_train_batch_begin(step)
-                    if self._k_train_vars is None and self.built:
-                        self._k_train_vars = self.trainable_variables
-                    if self._k_train_vars is None:
-                        self._k_train_vars = []
-                        self._k_in_fit = False
-                        step_logs = self.train_step(batch)
-                        self._k_in_fit = True
-                        self._k_train_vars = None
-                    else:
-                        step_logs = self.train_step(batch)
-                    self._clear_losses()
-                    logs = step_logs
+                    step_logs = self._k_train_one(batch, dist)
+                    logs = step_logs or logs
                     callback_list.on_train_batch_end(step, _lazy_logs(logs))
+                    if dist is not None:
+                        dist_support.sync_after_callbacks(dist, self)
                     if self.stop_training:
                         break
                 for c in callback_list:
@@ -612,6 +677,8 @@ class Model(Layer):
                                              verbose=0, return_dict=True, _internal=True)
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
                 callback_list.on_epoch_end(epoch, epoch_logs)
+                if dist is not None:
+                    dist_support.sync_after_callbacks(dist, self)
                 logs = epoch_logs
                 if self.stop_training:
                     break
@@ -619,6 +686,8 @@ class Model(Layer):
             self._k_in_fit = False
             self._k_train_vars = None
         callback_list.on_train_end(logs)
+        if dist is not None:
+            dist_support.sync_weights(dist, self)  # e.g. EarlyStopping's best weights
         return self.history
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
@@ -628,6 +697,7 @@ class Model(Layer):
         self._assert_compiled()
         if verbose == "auto":
             verbose = 1
+        verbose = dist_support.rank0_verbose(self.__dict__.get("_k_strategy"), verbose)
         handler = _DataHandler(x, y, sample_weight, batch_size, steps)
         if isinstance(callbacks, cbks.CallbackList):
             callback_list = callbacks
@@ -637,9 +707,16 @@ class Model(Layer):
         self.reset_metrics()
         callback_list.on_test_begin()
         logs = {}
+        dist = dist_support.current_multi_worker(self.__dict__.get("_k_strategy"))
         for step, batch in handler.epoch_batches():
             callback_list.on_test_batch_begin(step)
-            logs = self.test_step(batch)
+            if dist is not None:
+                batch, n_local, _ = dist_support.local_batch(dist, batch)
+                if n_local:
+                    self.test_step(batch)
+                logs = dist_support.global_logs(dist, self, {})
+            else:
+                logs = self.test_step(batch)
             self._clear_losses()
             callback_list.on_test_batch_end(step, _lazy_logs(logs))
         logs = {k: _as_float(v) for k, v in logs.items()} if logs else {
@@ -655,6 +732,7 @@ class Model(Layer):
         """Runs the model on `x` in batches and returns NumPy outputs."""
         if verbose == "auto":
             verbose = 1
+        verbose = dist_support.rank0_verbose(self.__dict__.get("_k_strategy"), verbose)
         handler = _DataHandler(x, None, None, batch_size, steps)
         callback_list = cbks.CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                           verbose=verbose, epochs=1, steps=handler.steps)
@@ -686,7 +764,21 @@ class Model(Layer):
             self.reset_metrics()
         handler = _DataHandler(x, y, sample_weight, batch_size=_num_samples(_to_array(x)),
                                class_weight=class_weight)
+        dist = dist_support.current_multi_worker(self.__dict__.get("_k_strategy"))
         for _, batch in handler.epoch_batches():
+            if dist is not None:
+                batch, n_local, n_global = dist_support.local_batch(dist, batch)
+                if n_local == 0:
+                    dist_support.zero_step(self)
+                else:
+                    dist_support.loss_scale = n_local / n_global
+                    try:
+                        self.train_step(batch)
+                    finally:
+                        dist_support.loss_scale = None
+                self._clear_losses()
+                logs = dist_support.global_logs(dist, self, {})
+                continue
             logs = self.train_step(batch)
             self._clear_losses()
         return self._k_batch_result(logs, return_dict)
@@ -697,7 +789,15 @@ class Model(Layer):
         if reset_metrics:
             self.reset_metrics()
         handler = _DataHandler(x, y, sample_weight, batch_size=_num_samples(_to_array(x)))
+        dist = dist_support.current_multi_worker(self.__dict__.get("_k_strategy"))
         for _, batch in handler.epoch_batches():
+            if dist is not None:
+                batch, n_local, _ = dist_support.local_batch(dist, batch)
+                if n_local:
+                    self.test_step(batch)
+                self._clear_losses()
+                logs = dist_support.global_logs(dist, self, {})
+                continue
             logs = self.test_step(batch)
             self._clear_losses()
         return self._k_batch_result(logs, return_dict)

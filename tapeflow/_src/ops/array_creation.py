@@ -29,7 +29,8 @@ def int_arg(value, attr, op, suffix="", empty_ok=True):
     if isinstance(value, (list, tuple)) and any(d is None for d in value):
         raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
     if isinstance(value, _TENSORISH):
-        arr = np.asarray(value._value)
+        from tapeflow._src.autodiff.record import peek
+        arr = np.asarray(peek(to_tensor(value)))
     elif empty_ok and isinstance(value, (list, tuple)) and not value:
         arr = np.zeros(0, np.int32)
     else:
@@ -135,8 +136,12 @@ def fill(dims, value, name=None, layout=None):
         raise InvalidArgumentError(
             None, None, f"value must represent a scalar, got shape "
             f"{_dims(np.shape(v._value))} [Op:Fill]")
-    arr = np.asarray(v._value).reshape(())
-    return _wrap(_full(dims, arr[()], arr.dtype))
+    from tapeflow._src.autodiff.record import derived
+
+    def fill_(a):
+        a = np.asarray(a).reshape(())
+        return _full(dims, a[()], a.dtype)
+    return derived(fill_, v)
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
@@ -179,6 +184,10 @@ def range_(start, limit=None, delta=1, dtype=None, name="range"):
     """
     if limit is None:
         start, limit = 0, start
+    from tapeflow._src.autodiff.record import peek
+    for v in (start, limit, delta):
+        if isinstance(v, _TENSORISH):  # the result's length depends on the values
+            peek(to_tensor(v))
     if dtype is None:
         args = [to_tensor(v) for v in (start, limit, delta)]
         kinds = [np.asarray(a._value).dtype for a in args]
@@ -230,7 +239,9 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     array([[1., 0., 0.],
            [0., 0., 1.]], dtype=float32)
     """
-    idx = np.asarray(to_tensor(indices)._value)
+    from tapeflow._src.autodiff.record import derived, peek
+    idx_t = to_tensor(indices)
+    idx = np.asarray(idx_t._value)
     if idx.dtype not in (np.uint8, np.int8, np.int32, np.int64):
         raise InvalidArgumentError(
             None, None, f"Value for attr 'TI' of {dtypes.tf_name(dtypes.from_numpy(idx.dtype))}"
@@ -261,9 +272,9 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
         dtype = on.dtype if on is not None else off.dtype if off is not None \
             else dtypes.float32
     dt = dtype._np
-    on = np.asarray(1 if on is None else on._value, dt)
-    off = np.asarray(0 if off is None else off._value, dt)
-    depth = int(np.asarray(convert_to_tensor(depth, dtype=dtypes.int32)._value))
+    on = np.asarray(1 if on is None else peek(on), dt)
+    off = np.asarray(0 if off is None else peek(off), dt)
+    depth = int(np.asarray(peek(convert_to_tensor(depth, dtype=dtypes.int32))))
     if depth < 0:
         raise InvalidArgumentError(None, None, f"depth must be non-negative, got: {depth} "
                                    f"[Op:OneHot]")
@@ -273,8 +284,9 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
         raise InvalidArgumentError(
             None, None, f"Expected axis to be -1 or between [0, {r + 1}).  But received: "
             f"{ax} [Op:OneHot]")
-    hot = idx[..., None] == np.arange(depth)
-    out = np.where(hot, on, off).astype(dt)
-    if ax != -1 and ax != r:
-        out = np.ascontiguousarray(np.moveaxis(out, -1, ax))
-    return _wrap(out)
+    def one_hot_(i):
+        out = np.where(np.asarray(i)[..., None] == np.arange(depth), on, off).astype(dt)
+        if ax != -1 and ax != r:
+            out = np.ascontiguousarray(np.moveaxis(out, -1, ax))
+        return out
+    return derived(one_hot_, idx_t)

@@ -14,6 +14,8 @@ import numbers
 
 import numpy as np
 
+from tapeflow._src.autodiff.record import derived
+
 from tapeflow._src.framework import dtypes
 from tapeflow._src.framework.convert import convert_to_tensor
 from tapeflow._src.framework.errors import InvalidArgumentError
@@ -94,8 +96,9 @@ def shape(input, out_type=dtypes.int32, name=None):  # noqa: A002
     >>> tf.shape([[1, 2]]).numpy()
     array([1, 2], dtype=int32)
     """
-    x = input if isinstance(input, _TENSORISH) else to_tensor(input)
-    return _wrap(np.array(np.shape(x._value), dtype=dtypes.as_dtype(out_type)._np))
+    dt = dtypes.as_dtype(out_type)._np
+    # Through `derived`: a tf.function traced for None dims recomputes it on replay.
+    return derived(lambda a: np.array(np.shape(a), dtype=dt), to_tensor(input))
 
 
 def shape_n(input, out_type=dtypes.int32, name=None):  # noqa: A002
@@ -109,8 +112,8 @@ def size(input, out_type=dtypes.int32, name=None):  # noqa: A002
     >>> int(tf.size([[1, 2, 3]]))
     3
     """
-    x = input if isinstance(input, _TENSORISH) else to_tensor(input)
-    return _wrap(np.array(np.size(x._value), dtype=dtypes.as_dtype(out_type)._np))
+    dt = dtypes.as_dtype(out_type)._np
+    return derived(lambda a: np.array(np.size(a), dtype=dt), to_tensor(input))
 
 
 def rank(input, name=None):  # noqa: A002

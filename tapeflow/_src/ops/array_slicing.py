@@ -11,6 +11,8 @@ import numbers
 
 import numpy as np
 
+from tapeflow._src.autodiff.record import peek
+
 from tapeflow._src.framework.errors import InvalidArgumentError
 from tapeflow._src.framework.tensor import Tensor
 from tapeflow._src.framework.variables import Variable
@@ -39,7 +41,7 @@ def _int_part(v):
     if isinstance(v, _TENSORISH) or isinstance(v, np.ndarray):
         a = v._value if isinstance(v, _TENSORISH) else v
         if np.ndim(a) == 0 and np.asarray(a).dtype in (np.int16, np.int32, np.int64):
-            return int(a)
+            return int(v)  # int(tensor): under tf.function tracing, a guard
     raise _index_error(v)
 
 
@@ -205,10 +207,10 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0,
     [[1, 3], [4, 6]]
     """
     x = to_tensor(input_)
-    b = [int(v) for v in np.asarray(to_tensor(begin)._value).reshape(-1)]
-    e = [int(v) for v in np.asarray(to_tensor(end)._value).reshape(-1)]
+    b = [int(v) for v in np.asarray(peek(to_tensor(begin))).reshape(-1)]
+    e = [int(v) for v in np.asarray(peek(to_tensor(end))).reshape(-1)]
     s = [1] * len(b) if strides is None else [
-        int(v) for v in np.asarray(to_tensor(strides)._value).reshape(-1)]
+        int(v) for v in np.asarray(peek(to_tensor(strides))).reshape(-1)]
     if not len(b) == len(e) == len(s):
         raise InvalidArgumentError(
             None, None, f"Expected begin, end, and strides to be 1D equal size tensors, but "

@@ -20,7 +20,7 @@ def _truth(pred, op):
     if p._value.ndim != 0:
         raise ValueError(f"{op}: the predicate must be a scalar, got a tensor of shape "
                          f"{p.shape}.")
-    return bool(p._value)
+    return bool(p)  # under tf.function tracing this records a guard
 
 
 def cond(pred, true_fn=None, false_fn=None, name=None):
@@ -62,7 +62,7 @@ def switch_case(branch_index, branch_fns, default=None, name="switch_case"):
     if idx._value.dtype.kind not in "iu" or idx._value.ndim != 0:
         raise TypeError(f"branch_index must be an int32 or int64 scalar, got {idx!r}")
     fns = dict(branch_fns) if isinstance(branch_fns, dict) else dict(enumerate(branch_fns))
-    i = int(idx._value)
+    i = int(idx)
     if i in fns:
         return fns[i]()
     return default() if default is not None else fns[max(fns)]()
@@ -82,7 +82,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     single = not isinstance(loop_vars, (list, tuple))
     state = loop_vars
     n = 0
-    limit = None if maximum_iterations is None else int(to_tensor(maximum_iterations)._value)
+    limit = None if maximum_iterations is None else int(to_tensor(maximum_iterations))
     while limit is None or n < limit:
         args = (state,) if single else tuple(state)
         if not _truth(cond(*args), "while_loop"):

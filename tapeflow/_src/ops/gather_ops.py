@@ -440,7 +440,8 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
     """
     from tapeflow._src.ops.array_ops import reshape
     t = to_tensor(tensor)
-    m = np.asarray(to_tensor(mask)._value)
+    mask_t = to_tensor(mask)
+    m = np.asarray(mask_t._value)
     if m.ndim == 0:
         raise ValueError("mask cannot be scalar.")
     shp = np.shape(t._value)
@@ -452,5 +453,6 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
                          f"{TensorShape(list(m.shape))} are incompatible")
     ax %= max(len(shp), 1)
     flat = reshape(t, shp[:ax] + (int(np.prod(m.shape, dtype=np.int64)),) + shp[ax + k:])
-    idx = _wrap(np.flatnonzero(m).astype(np.int64))
+    from tapeflow._src.autodiff.record import derived
+    idx = derived(lambda a: np.flatnonzero(a).astype(np.int64), mask_t)
     return gather(flat, idx, axis=ax)

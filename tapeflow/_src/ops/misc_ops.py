@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-from tapeflow._src.framework import dtypes
+from tapeflow._src.framework import context, dtypes
 from tapeflow._src.framework.tensor import Tensor, _wrap
 from tapeflow._src.framework.variables import Variable
 from tapeflow._src.ops import array_ops
@@ -71,12 +71,35 @@ def _format_value(x, summarize):
     return str(x)
 
 
+def _record_print(inputs, kwargs):
+    """Under tf.function tracing: record the print so that every replay prints again."""
+    from tapeflow._src.framework.tensor import _wrap
+    from tapeflow._src.util import nest
+    flat = nest.flatten(list(inputs))
+    idx = [i for i, x in enumerate(flat) if isinstance(x, (Tensor, Variable))]
+    tensors = [x._read() if isinstance(x, Variable) else x for x in (flat[i] for i in idx)]
+
+    def effect(*arrays):
+        leaves = list(flat)
+        for i, a in zip(idx, arrays):
+            leaves[i] = _wrap(a)
+        print_(*nest.pack_sequence_as(list(inputs), leaves), **kwargs)
+    context.tracer.effect(effect, tensors)
+
+
 def print_(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None):
     """Prints tensors the way TensorFlow's tf.print does (to stderr by default).
 
     Tensors print as their values (`[1 2 3]`, long dimensions summarised to `summarize`
     items at each end); other arguments print with str().
     """
+    if context.tracer is not None:
+        # Recorded for every replay; printed once the trace is complete (as TF prints when
+        # the traced graph first runs, after the Python-side prints of tracing).
+        kwargs = dict(output_stream=output_stream, summarize=summarize, sep=sep, end=end)
+        _record_print(inputs, kwargs)
+        context.tracer.pending.append(lambda: print_(*inputs, **kwargs))
+        return None
     text = sep.join(_format_value(x, summarize) for x in inputs) + end
     if output_stream is None:
         output_stream = sys.stderr  # looked up per call, so redirections are honoured
@@ -111,7 +134,21 @@ def control_dependencies(control_inputs):
 
 @contextlib.contextmanager
 def init_scope():
-    yield
+    """Code in this block runs eagerly, outside any tf.function being traced.
+
+    Its ops and assignments are not recorded (they happen once, at trace time) and its
+    results are constants of the trace: the place for one-time initialisation.
+    """
+    tracer = context.tracer
+    if tracer is None:
+        yield
+        return
+    from tapeflow._src.function import tracing
+    saved = tracing.suspend()
+    try:
+        yield
+    finally:
+        tracing.resume(saved)
 
 
 def no_op(name=None):
@@ -123,7 +160,8 @@ def group(*inputs, **kwargs):
 
 
 def inside_function():
-    return False
+    """True while a tf.function is being traced."""
+    return context.tracer is not None
 
 
 def identity_n(input, name=None):  # noqa: A002
@@ -170,8 +208,9 @@ def repeat(input, repeats, axis=None, name=None):  # noqa: A002
 def roll(input, shift, axis, name=None):  # noqa: A002
     """Rolls elements along `axis` by `shift` (positive: towards higher indices)."""
     x = to_tensor(input)
-    shifts = np.asarray(to_tensor(shift)._value).reshape(-1)
-    axes = np.asarray(to_tensor(axis)._value).reshape(-1)
+    from tapeflow._src.autodiff.record import peek
+    shifts = np.asarray(peek(to_tensor(shift))).reshape(-1)
+    axes = np.asarray(peek(to_tensor(axis))).reshape(-1)
     shifts, axes = np.broadcast_arrays(shifts, axes)
     from tapeflow._src.ops.gather_ops import gather
     for s, a in zip(shifts.tolist(), axes.tolist()):
@@ -185,11 +224,16 @@ def roll(input, shift, axis, name=None):  # noqa: A002
 
 def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool_, name=None):
     """mask[i, j] = j < lengths[i] (shape lengths.shape + [maxlen])."""
-    ln = np.asarray(to_tensor(lengths)._value)
-    m = int(ln.max()) if maxlen is None and ln.size else int(0 if maxlen is None else
-                                                          np.asarray(to_tensor(maxlen)._value))
-    out = np.arange(m) < ln[..., None]
-    return _wrap(out.astype(dtypes.as_dtype(dtype)._np))
+    from tapeflow._src.autodiff.record import derived, peek
+    ln_t = to_tensor(lengths)
+    ln = np.asarray(ln_t._value)
+    if maxlen is None:
+        ln = np.asarray(peek(ln_t))  # the result's shape depends on the values
+        m = int(ln.max()) if ln.size else 0
+    else:
+        m = int(np.asarray(peek(to_tensor(maxlen))))
+    dt = dtypes.as_dtype(dtype)._np
+    return derived(lambda a: (np.arange(m) < np.asarray(a)[..., None]).astype(dt), ln_t)
 
 
 def scalar_mul(scalar, x, name=None):

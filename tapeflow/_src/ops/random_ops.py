@@ -21,7 +21,8 @@ from tapeflow._src.framework import context, dtypes
 from tapeflow._src.framework.errors import (
     InvalidArgumentError, NotFoundError, UnimplementedError,
 )
-from tapeflow._src.framework.tensor import Tensor, _wrap
+from tapeflow._src.autodiff.record import derived, peek, source
+from tapeflow._src.framework.tensor import Tensor
 from tapeflow._src.ops._helpers import to_tensor
 
 D = dtypes
@@ -120,16 +121,19 @@ def _float_dtype(dtype, op, mean=None, stddev=None):
     return dtype
 
 
-def _affine(z, scale, shift, dtype):
-    """z * scale + shift: NumPy for Python numbers, tapeflow ops (differentiable) for
-    tensors, as TensorFlow builds it from ops."""
+def _affine(draw, scale, shift, dtype):
+    """draw() * scale + shift: NumPy for Python numbers, tapeflow ops (differentiable) for
+    tensors, as TensorFlow builds it from ops. `draw` returns the standard sample; it runs
+    through `record.source`, so a tf.function replay draws again."""
     if isinstance(scale, (int, float)) and isinstance(shift, (int, float)):
-        return _wrap((z * dtype._np.type(scale) + dtype._np.type(shift)).astype(dtype._np))
+        a, b = dtype._np.type(scale), dtype._np.type(shift)
+        return source(lambda: (draw() * a + b).astype(dtype._np))
     from tapeflow._src.ops import array_ops, math_ops
-    out = math_ops.add(math_ops.multiply(_wrap(z), to_tensor(scale, dtype=dtype)),
+    z = source(draw)
+    out = math_ops.add(math_ops.multiply(z, to_tensor(scale, dtype=dtype)),
                        to_tensor(shift, dtype=dtype))
-    if out._value.shape != z.shape:
-        out = array_ops.broadcast_to(out, z.shape)
+    if out._value.shape != z._value.shape:
+        out = array_ops.broadcast_to(out, z._value.shape)
     return out
 
 
@@ -162,25 +166,26 @@ def _bound(v, dtype, what):
         raise ValueError(f"{what}: {e}") from None
 
 
-def _uniform_int(rng, shape, minval, maxval, dtype, op):
+def _uniform_int(get_rng, shape, minval, maxval, dtype, op):
     lo, hi = _bound(minval, dtype, "min"), _bound(maxval, dtype, "max")
     for name, t in (("minval", lo), ("maxval", hi)):
         if t._value.ndim != 0:
             raise InvalidArgumentError(None, None, (
                 f"{name} must be 0-D, got shape [{','.join(map(str, t._value.shape))}] "
                 f"[Op:{op}] name: "))
-    lo, hi = int(lo._value), int(hi._value)
+    lo, hi = int(peek(lo)), int(peek(hi))
     if lo >= hi:
         raise InvalidArgumentError(None, None, f"Need minval < maxval, got {lo} >= {hi} "
                                    f"[Op:{op}] name: ")
-    return _wrap(rng.integers(lo, hi, size=shape, dtype=dtype._np))
+    return source(lambda: get_rng().integers(lo, hi, size=shape, dtype=dtype._np))
 
 
-def _uniform_float(rng, shape, minval, maxval, dtype):
-    u = _unit_uniform(rng, shape, dtype)
+def _uniform_float(get_rng, shape, minval, maxval, dtype):
+    def u():
+        return _unit_uniform(get_rng(), shape, dtype)
     if isinstance(minval, (int, float)) and isinstance(maxval, (int, float)):
         lo, hi = dtype._np.type(minval), dtype._np.type(maxval)
-        return _wrap((u * (hi - lo) + lo).astype(dtype._np))
+        return source(lambda: (u() * (hi - lo) + lo).astype(dtype._np))
     from tapeflow._src.ops import math_ops
     lo, hi = _bound(minval, dtype, "min"), _bound(maxval, dtype, "max")
     return _affine(u, math_ops.subtract(hi, lo), lo, dtype)
@@ -206,7 +211,8 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=No
     """
     dtype = _float_dtype(dtype, "RandomStandardNormal", mean, stddev)
     shape = _shape(shape, "RandomStandardNormal")
-    return _affine(_standard_normal(_generator(seed), shape, dtype), stddev, mean, dtype)
+    rng = _generator(seed)
+    return _affine(lambda: _standard_normal(rng, shape, dtype), stddev, mean, dtype)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
@@ -217,7 +223,8 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=Non
     """
     dtype = _float_dtype(dtype, "TruncatedNormal", mean, stddev)
     shape = _shape(shape, "TruncatedNormal")
-    return _affine(_truncated_standard(_generator(seed), shape, dtype), stddev, mean, dtype)
+    rng = _generator(seed)
+    return _affine(lambda: _truncated_standard(rng, shape, dtype), stddev, mean, dtype)
 
 
 def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=None):
@@ -247,9 +254,11 @@ def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=
             # TF shows repr(dtype), 'tf.int32'; spelled out so it holds whatever DType's repr is.
             raise ValueError(f"Must specify maxval for integer dtype tf.{dtype.name}")
         shape = _shape(shape, "RandomUniformInt")
-        return _uniform_int(_generator(seed), shape, minval, maxval, dtype, "RandomUniformInt")
+        rng = _generator(seed)
+        return _uniform_int(lambda: rng, shape, minval, maxval, dtype, "RandomUniformInt")
     shape = _shape(shape, "RandomUniform")
-    return _uniform_float(_generator(seed), shape, minval, 1 if maxval is None else maxval,
+    rng = _generator(seed)
+    return _uniform_float(lambda: rng, shape, minval, 1 if maxval is None else maxval,
                           dtype)
 
 
@@ -280,18 +289,23 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
             f"{dtypes.tf_name(x.dtype).upper()}, output_dtype=DT_"
             f"{dtypes.tf_name(out_dtype).upper()}, seed=0, seed2=0] [Op:Multinomial] name: "))
     lg = np.asarray(x._value, dtype=np.float64)
+    lg_shape = lg.shape
     if lg.ndim != 2:
         raise InvalidArgumentError(None, None, f"logits should be a matrix, got shape "
                                    f"[{','.join(map(str, lg.shape))}] [Op:Multinomial] name: ")
-    n = int(np.asarray(num_samples._value if isinstance(num_samples, Tensor) else num_samples))
+    n = int(np.asarray(peek(num_samples) if isinstance(num_samples, Tensor) else num_samples))
     rng = _generator(seed)
-    with np.errstate(invalid="ignore"):
-        p = np.exp(lg - lg.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-    cdf = np.cumsum(p, axis=1)
-    u = rng.random((lg.shape[0], n))
-    out = np.minimum((u[:, :, None] >= cdf[:, None, :]).sum(axis=2), lg.shape[1] - 1)
-    return _wrap(out.astype(out_dtype._np))
+
+    def sample(lg):
+        lg = np.asarray(lg, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            p = np.exp(lg - lg.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+        cdf = np.cumsum(p, axis=1)
+        u = rng.random((lg_shape[0], n))
+        out = np.minimum((u[:, :, None] >= cdf[:, None, :]).sum(axis=2), lg_shape[1] - 1)
+        return out.astype(out_dtype._np)
+    return derived(sample, x)
 
 
 def shuffle(value, seed=None, name=None):
@@ -303,8 +317,8 @@ def shuffle(value, seed=None, name=None):
     x = to_tensor(value)
     if x._value.ndim == 0:
         return x
-    perm = _generator(seed).permutation(x._value.shape[0])
-    return _wrap(x._value[perm])
+    rng = _generator(seed)
+    return derived(lambda a: a[rng.permutation(a.shape[0])], x)
 
 
 # ---------------------------------------------------------------------------------------
@@ -312,7 +326,7 @@ def shuffle(value, seed=None, name=None):
 # ---------------------------------------------------------------------------------------
 
 def _stateless_rng(seed):
-    s = np.asarray(seed._value if isinstance(seed, Tensor) else seed)
+    s = np.asarray(peek(seed) if isinstance(seed, Tensor) else seed)
     if s.shape != (2,):
         raise InvalidArgumentError(None, None, (
             f"seed must have shape [2], not [{','.join(map(str, s.shape))}] "
@@ -331,7 +345,9 @@ def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, na
     """
     dtype = _float_dtype(dtype, "StatelessRandomNormalV2", mean, stddev)
     shape = _shape(shape, "StatelessRandomNormalV2")
-    return _affine(_standard_normal(_stateless_rng(seed), shape, dtype), stddev, mean, dtype)
+    _stateless_rng(seed)  # checks the seed now
+    return _affine(lambda: _standard_normal(_stateless_rng(seed), shape, dtype), stddev, mean,
+                   dtype)
 
 
 def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32,
@@ -339,7 +355,8 @@ def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.f
     """Truncated normal samples determined entirely by `seed` (shape [2])."""
     dtype = _float_dtype(dtype, "StatelessTruncatedNormalV2", mean, stddev)
     shape = _shape(shape, "StatelessTruncatedNormalV2")
-    return _affine(_truncated_standard(_stateless_rng(seed), shape, dtype), stddev, mean,
+    _stateless_rng(seed)  # checks the seed now
+    return _affine(lambda: _truncated_standard(_stateless_rng(seed), shape, dtype), stddev, mean,
                    dtype)
 
 
@@ -355,26 +372,29 @@ def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=dtypes.float32, 
             raise ValueError(f"For integer `dtype` argument {dtype}, argument `minval` and "
                              f"`maxval` must be both None or not None. Got `minval`={minval} "
                              f"and `maxval`={maxval}.")
-        return _gen_uniform_int(_stateless_rng(seed), shape, minval, maxval, dtype)
+        _stateless_rng(seed)  # checks the seed now
+        return _gen_uniform_int(lambda: _stateless_rng(seed), shape, minval, maxval, dtype)
     shape = _shape(shape, "StatelessRandomUniformV2")
     if dtype not in _FLOATS:
         raise _attr_error("dtype", dtype, "half, bfloat16, float, double",
                           "StatelessRandomUniformV2")
-    return _uniform_float(_stateless_rng(seed), shape, minval, 1 if maxval is None else maxval,
+    _stateless_rng(seed)  # checks the seed now
+    return _uniform_float(lambda: _stateless_rng(seed), shape, minval,
+                          1 if maxval is None else maxval,
                           dtype)
 
 
-def _gen_uniform_int(rng, shape, minval, maxval, dtype):
+def _gen_uniform_int(get_rng, shape, minval, maxval, dtype):
     if dtype not in _GEN_INT_DTYPES:
         raise _attr_error("dtype", dtype, "int32, int64, uint32, uint64",
                           "StatelessRandomUniformIntV2")
     if minval is None:
         info = np.iinfo(dtype._np)
         shape = _shape(shape, "StatelessRandomUniformFullIntV2")
-        return _wrap(rng.integers(info.min, info.max, size=shape, dtype=dtype._np,
-                                  endpoint=True))
+        return source(lambda: get_rng().integers(info.min, info.max, size=shape,
+                                                 dtype=dtype._np, endpoint=True))
     shape = _shape(shape, "StatelessRandomUniformIntV2")
-    return _uniform_int(rng, shape, minval, maxval, dtype, "StatelessRandomUniformIntV2")
+    return _uniform_int(get_rng, shape, minval, maxval, dtype, "StatelessRandomUniformIntV2")
 
 
 # ---------------------------------------------------------------------------------------
@@ -442,12 +462,13 @@ class Generator:
     def normal(self, shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None):
         dtype = _float_dtype(dtype, "StatelessRandomNormalV2", mean, stddev)
         shape = _shape(shape, "StatelessRandomNormalV2")
-        return _affine(_standard_normal(self._rng, shape, dtype), stddev, mean, dtype)
+        return _affine(lambda: _standard_normal(self._rng, shape, dtype), stddev, mean, dtype)
 
     def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None):
         dtype = _float_dtype(dtype, "StatelessTruncatedNormalV2", mean, stddev)
         shape = _shape(shape, "StatelessTruncatedNormalV2")
-        return _affine(_truncated_standard(self._rng, shape, dtype), stddev, mean, dtype)
+        return _affine(lambda: _truncated_standard(self._rng, shape, dtype), stddev, mean,
+                       dtype)
 
     def uniform(self, shape, minval=0, maxval=None, dtype=dtypes.float32, name=None):
         dtype = dtypes.as_dtype(dtype)
@@ -456,28 +477,31 @@ class Generator:
                 raise ValueError(f"For integer dtype {dtype}, minval and maxval must be "
                                  f"both `None` or both non-`None`; got minval={minval} and "
                                  f"maxval={maxval}")
-            return _gen_uniform_int(self._rng, shape, minval, maxval, dtype)
+            return _gen_uniform_int(lambda: self._rng, shape, minval, maxval, dtype)
         if dtype not in _FLOATS:
             raise _attr_error("dtype", dtype, "half, bfloat16, float, double",
                               "StatelessRandomUniformV2")
         shape = _shape(shape, "StatelessRandomUniformV2")
-        return _uniform_float(self._rng, shape, minval, 1 if maxval is None else maxval, dtype)
+        return _uniform_float(lambda: self._rng, shape, minval, 1 if maxval is None else maxval,
+                              dtype)
 
     def uniform_full_int(self, shape, dtype=dtypes.uint64, name=None):
-        return _gen_uniform_int(self._rng, shape, None, None, dtypes.as_dtype(dtype))
+        return _gen_uniform_int(lambda: self._rng, shape, None, None, dtypes.as_dtype(dtype))
 
     def binomial(self, shape, counts, probs, dtype=dtypes.int32, name=None):
         """Binomial samples with `counts` trials of success probability `probs`."""
         dtype = dtypes.as_dtype(dtype)
         shape = _shape(shape, "StatelessRandomBinomial")
-        n = np.asarray(to_tensor(counts)._value, np.float64)
-        p = np.asarray(to_tensor(probs)._value, np.float64)
-        return _wrap(self._rng.binomial(n.astype(np.int64), p, size=shape).astype(dtype._np))
+        def draw(n, p):
+            n, p = np.asarray(n, np.float64), np.asarray(p, np.float64)
+            return self._rng.binomial(n.astype(np.int64), p, size=shape).astype(dtype._np)
+        return derived(draw, to_tensor(counts), to_tensor(probs))
 
     def make_seeds(self, count=1):
         """A [2, count] int64 tensor of seeds for stateless ops."""
-        return _wrap(self._rng.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max,
-                                        size=(2, int(count)), dtype=np.int64, endpoint=True))
+        return source(lambda: self._rng.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max,
+                                                 size=(2, int(count)), dtype=np.int64,
+                                                 endpoint=True))
 
     def split(self, count=1):
         """`count` new independent generators; advances this one."""

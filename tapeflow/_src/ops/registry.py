@@ -26,6 +26,7 @@ from tapeflow._src.framework.errors import InvalidArgumentError
 from tapeflow._src.framework.tensor import Tensor
 
 _tapes = context.tapes
+_context = context  # `_context.tracer`: the active tf.function tracer, if any
 _new = object.__new__
 _T = Tensor
 
@@ -145,8 +146,11 @@ def _make_call(p: Primitive):
                 t._value = o
                 outputs.append(t)
             outputs = tuple(outputs)
-            if _tapes and diff:
-                record(name, p.grad_fn, inputs, outputs, attrs)
+            if _tapes:
+                if diff:
+                    record(name, p.grad_fn, inputs, outputs, attrs)
+                if _context.tracer is not None:
+                    _context.tracer.op(p, inputs, outputs, attrs)
             return outputs
         return call
 
@@ -161,8 +165,11 @@ def _make_call(p: Primitive):
                 raise p.kernel_error(e) from None
             t = _new(_T)
             t._value = out
-            if _tapes and diff:
-                record(name, p.grad_fn, (x,), (t,), {})
+            if _tapes:
+                if diff:
+                    record(name, p.grad_fn, (x,), (t,), {})
+                if _context.tracer is not None:
+                    _context.tracer.op(p, (x,), (t,), {})
             return t
         return call
 
@@ -177,8 +184,11 @@ def _make_call(p: Primitive):
                 raise p.kernel_error(e) from None
             t = _new(_T)
             t._value = out
-            if _tapes and diff:
-                record(name, p.grad_fn, (x, y), (t,), {})
+            if _tapes:
+                if diff:
+                    record(name, p.grad_fn, (x, y), (t,), {})
+                if _context.tracer is not None:
+                    _context.tracer.op(p, (x, y), (t,), {})
             return t
         return call
 
@@ -193,8 +203,11 @@ def _make_call(p: Primitive):
                 raise p.kernel_error(e) from None
             t = _new(_T)
             t._value = out
-            if _tapes and diff:
-                record(name, p.grad_fn, (x,), (t,), attrs)
+            if _tapes:
+                if diff:
+                    record(name, p.grad_fn, (x,), (t,), attrs)
+                if _context.tracer is not None:
+                    _context.tracer.op(p, (x,), (t,), attrs)
             return t
         return call
 
@@ -207,8 +220,11 @@ def _make_call(p: Primitive):
             raise p.kernel_error(e) from None
         t = _new(_T)
         t._value = out
-        if _tapes and diff:
-            record(name, p.grad_fn, inputs, (t,), attrs)
+        if _tapes:
+            if diff:
+                record(name, p.grad_fn, inputs, (t,), attrs)
+            if _context.tracer is not None:
+                _context.tracer.op(p, inputs, (t,), attrs)
         return t
     return call
 

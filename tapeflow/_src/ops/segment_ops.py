@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapeflow._src.autodiff.record import derived, peek
+
 from tapeflow._src.framework import dtypes
 from tapeflow._src.framework.errors import InvalidArgumentError
 from tapeflow._src.framework.tensor import _wrap
@@ -139,7 +141,7 @@ def _gather_rows(params, ids):
     from tapeflow._src.ops.gather_ops import gather
     from tapeflow._src.ops.math_ops import greater_equal, maximum
 
-    ids_np = ids._value
+    ids_np = peek(ids)
     if ids_np.size == 0 or ids_np.min() >= 0:
         return gather(params, ids)
     zero = _wrap(np.zeros((), ids_np.dtype))
@@ -178,11 +180,14 @@ def _scatter_like(op, values):
 def _counts(op, dtype):
     """Rows per segment (at least 1) as a constant tensor broadcastable against dy."""
     data, ids = op.inputs
-    flat = ids._value.reshape(-1)
     num = op.outputs[0]._value.shape[0]
-    count = np.bincount(flat[flat >= 0], minlength=num)[:num]
     extra = data._value.ndim - ids._value.ndim
-    return _wrap(np.maximum(count, 1).astype(dtype._np).reshape((num,) + (1,) * extra))
+
+    def counts(i):
+        flat = i.reshape(-1)
+        count = np.bincount(flat[flat >= 0], minlength=num)[:num]
+        return np.maximum(count, 1).astype(dtype._np).reshape((num,) + (1,) * extra)
+    return derived(counts, ids)
 
 
 def _mean_grad(op, dy):
@@ -312,10 +317,14 @@ def unsorted_segment_min(data, segment_ids, num_segments, name=None):
 
 def _segment_counts(data, ids, n):
     """Rows per segment as a constant of data's dtype, shaped to broadcast over a row."""
-    flat = ids._value.reshape(-1)
-    count = np.bincount(flat[flat >= 0], minlength=n)[:n]
     extra = data._value.ndim - ids._value.ndim
-    return _wrap(count.astype(data._value.dtype).reshape((n,) + (1,) * extra))
+    dt = data._value.dtype
+
+    def counts(i):
+        flat = i.reshape(-1)
+        count = np.bincount(flat[flat >= 0], minlength=n)[:n]
+        return count.astype(dt).reshape((n,) + (1,) * extra)
+    return derived(counts, ids)
 
 
 def unsorted_segment_mean(data, segment_ids, num_segments, name=None):

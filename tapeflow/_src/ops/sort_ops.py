@@ -6,9 +6,10 @@ import collections
 
 import numpy as np
 
+from tapeflow._src.autodiff.record import derived
+
 from tapeflow._src.framework import dtypes
 from tapeflow._src.framework.errors import InvalidArgumentError
-from tapeflow._src.framework.tensor import _wrap
 from tapeflow._src.ops._helpers import to_tensor
 from tapeflow._src.ops.registry import primitive
 
@@ -61,7 +62,7 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
     """
     x = to_tensor(values)
     v, axis = _check(x, axis, direction)
-    return _wrap(_order(v, axis, direction).astype(np.int32))
+    return derived(lambda a: _order(a, axis, direction).astype(np.int32), x)
 
 
 def sort(values, axis=-1, direction="ASCENDING", name=None):
@@ -83,7 +84,7 @@ def sort(values, axis=-1, direction="ASCENDING", name=None):
         perm[axis], perm[last] = last, axis
         x = transpose(x, perm)
         v = np.asarray(x._value)
-    idx = _wrap(_order(v, last, direction).astype(np.int64))
+    idx = derived(lambda a: _order(a, last, direction).astype(np.int64), x)
     out = _gather(x, idx, axis=last, batch_dims=last)
     if axis != last:
         out = transpose(out, perm)

@@ -1,0 +1,1 @@
+"""tf.distribute implementation: strategies (strategy.py) and MPI collectives (collective.py)."""

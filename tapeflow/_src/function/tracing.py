@@ -1,0 +1,515 @@
+"""Tracing by execution: recording one run of a Python function as a replayable program.
+
+While a `Tracer` is active (`context.tracer`, also present in `context.tapes` so that the
+ops' single `if tapes:` check covers it), the function runs eagerly on the real arguments
+and the tracer records every primitive call, every value computed from tensor data outside
+a primitive (`record.derived`/`record.source`: random draws, index arrays), every variable
+read and assignment, every `tf.print`, and a *guard* for every place where Python looked
+at a traced tensor's data (`bool(t)`, `int(t)`, `float(t)`, `np.asarray(t)`,
+`t.numpy()`). Tensors that were not produced inside the trace are captured as constants
+(tensors are immutable, so that is sound).
+
+A `Program` replays the record. The fast path runs the recorded NumPy forwards on arrays in
+order, with no conversion, dtype dispatch or tape checks. When a tape is recording, the
+slow path replays through the real primitives (so tapes record the ops, and gradients and
+higher-order gradients flow through the call). A guard that sees a different value raises
+`GuardFailed`; the variable assignments done so far in that replay are undone first, so the
+caller can trace again for the new path.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+
+import numpy as np
+
+from tapeflow._src.framework import context
+from tapeflow._src.framework.tensor import Tensor, _wrap
+from tapeflow._src.framework.variables import Variable
+
+_new = object.__new__
+_get_ident = threading.get_ident
+
+OP, OPM, FN, READ, ASSIGN, GUARD, EFFECT, CUSTOM = range(8)
+
+_VARIABLE_CREATION_ERROR = (
+    "tf.function only supports singleton tf.Variables created on the first call. Make sure "
+    "the tf.Variable is only created once or created outside tf.function. See "
+    "https://www.tensorflow.org/guide/function#creating_tfvariables for more information.")
+
+
+# Tensors computed inside a finished trace that were not among its results (they escaped
+# through Python state). TF calls them out of scope; capturing one as a constant of a later
+# trace would silently freeze a value that belongs to another trace. id -> (weakref, name).
+_out_of_scope: dict = {}
+
+
+def retire(tracer, name, keep_ids=()):
+    """Marks the trace's intermediate tensors (not inputs, not `keep_ids`) out of scope."""
+    for t, c, inp in zip(tracer.keep, tracer.is_const, tracer.is_input):
+        if c or inp or id(t) in keep_ids:
+            continue
+        k = id(t)
+        _out_of_scope[k] = (weakref.ref(t, lambda _, k=k: _out_of_scope.pop(k, None)), name)
+
+
+class GuardFailed(Exception):
+    """A replay saw a tensor value different from the one the trace's Python code saw."""
+
+
+def _check(kind, arr):
+    """The Python-visible value of `arr` that a guard of `kind` compares."""
+    if kind == "bool":
+        return bool(arr)
+    if kind == "int":
+        return int(arr)
+    if kind == "float":
+        return float(arr)
+    if kind == "complex":
+        return complex(arr)
+    if kind == "shape":
+        return np.shape(arr)
+    return np.array(arr, copy=True)  # "array"
+
+
+def _same(kind, observed, now):
+    if kind == "array":
+        return (observed.dtype == now.dtype and observed.shape == now.shape
+                and np.array_equal(observed, now, equal_nan=observed.dtype.kind in "fc"))
+    if kind == "float" and observed != observed:
+        return now != now
+    return observed == now
+
+
+class Tracer:
+    """Records one eager run of a function (see the module docstring)."""
+
+    # Seen by the tape machinery as a tape that never records (it iterates context.tapes).
+    _recording = False
+    _watched = frozenset()
+
+    def __init__(self, allow_variables=True, guard_shapes=False):
+        # Only the tracing thread is recorded (tf.data threads may run ops meanwhile).
+        self.thread = threading.get_ident()
+        self.slot = {}         # id(tensor) -> slot index
+        self.keep = []         # the tensors of every slot (keeps ids valid; constants' values)
+        self.is_const = []
+        self.unreplayable = False  # set when the function pulled data from Python iterators
+        self.is_input = []
+        self.steps = []
+        self.allow_variables = allow_variables
+        self.guard_shapes = guard_shapes
+        self.new_variables = []
+        self.pending = []      # tf.print calls to run once the trace is kept
+        self.assigned = []     # (variable, value before the trace's first assignment)
+        self._assigned_ids = set()
+
+    # -- slots ----------------------------------------------------------------------------
+    def _new_slot(self, t, const):
+        i = len(self.keep)
+        self.keep.append(t)
+        self.is_const.append(const)
+        self.is_input.append(False)
+        self.slot[id(t)] = i
+        return i
+
+    def _in(self, t):
+        i = self.slot.get(id(t))
+        if i is None:
+            stale = _out_of_scope.get(id(t))
+            if stale is not None and stale[0]() is t:
+                raise TypeError(f"The tensor {t!r} cannot be accessed from here, because it "
+                                f"was defined in FuncGraph(name={stale[1]}, "
+                                f"id={id(stale[0]):d}), which is out of scope.")
+            i = self._new_slot(t, True)
+        return i
+
+    def input(self, t):
+        i = self._new_slot(t, False)
+        self.is_input[i] = True
+        return i
+
+    def constant_slot(self, t):
+        return self._in(t)
+
+    # -- hooks called by ops, variables and Tensor methods ---------------------------------
+    def op(self, p, inputs, outputs, attrs):
+        if _get_ident() != self.thread:
+            return
+        ins = tuple([self._in(t) for t in inputs])
+        outs = tuple([self._new_slot(o, False) for o in outputs])
+        self.steps.append((OPM if p.multi_output else OP, p, attrs, ins, outs))
+
+    def derived(self, fn, inputs, out):
+        if _get_ident() != self.thread:
+            return
+        ins = tuple([self._in(t) for t in inputs])
+        self.steps.append((FN, fn, None, ins, (self._new_slot(out, False),)))
+
+    def effect(self, fn, inputs):
+        if _get_ident() != self.thread:
+            return
+        ins = tuple([self._in(t) for t in inputs])
+        self.steps.append((EFFECT, fn, None, ins, ()))
+
+    def read(self, variable, tensor):
+        if _get_ident() != self.thread:
+            return
+        self.steps.append((READ, variable, None, (), (self._new_slot(tensor, False),)))
+
+    def assign(self, variable, kind, value):
+        if _get_ident() != self.thread:
+            return
+        from tapeflow._src.framework.convert import convert_to_tensor
+        t = convert_to_tensor(value, dtype=variable.dtype)
+        if id(variable) not in self._assigned_ids:
+            self._assigned_ids.add(id(variable))
+            self.assigned.append((variable, variable._value))
+        self.steps.append((ASSIGN, variable, kind, (self._in(t),), ()))
+
+    def custom_gradient(self, call, args, start, inner_outputs, outputs):
+        """A @tf.custom_gradient function ran: its own ops are steps[start:]; `outputs` are
+        fresh tensors equal to `inner_outputs`. Fast replays run those steps; replays under
+        a tape call `call(*args)` again instead, so the tape records the custom gradient."""
+        if _get_ident() != self.thread:
+            return
+        from tapeflow._src.util import nest
+        flat = nest.flatten(args)
+        leaf_slots = [self._in(x) if isinstance(x, Tensor) else None for x in flat]
+        for i_out, o in zip(inner_outputs, outputs):
+            self.derived(_same_array, (i_out,), o)
+        out_slots = tuple(self.slot[id(o)] for o in outputs)
+        skip = len(self.steps) - start
+        self.steps.insert(start, (CUSTOM, call, (args, flat, leaf_slots, skip), (), out_slots))
+
+    def created(self, variable):
+        if not self.allow_variables:
+            raise ValueError(_VARIABLE_CREATION_ERROR)
+        self.new_variables.append(variable)
+
+    def guard(self, t, kind, observed):
+        if _get_ident() != self.thread:
+            return
+        i = self.slot.get(id(t))
+        if i is None or self.is_const[i]:
+            return
+        if kind == "array":
+            observed = np.array(observed, copy=True)
+        self.steps.append((GUARD, kind, observed, (i,), ()))
+
+
+# ---------------------------------------------------------------------------------------
+# Guards: Tensor methods that expose data to Python are swapped in only while tracing,
+# so eager code pays nothing for them.
+# ---------------------------------------------------------------------------------------
+
+_T_NAMES = ("__bool__", "__int__", "__float__", "__complex__", "__index__", "__array__",
+            "numpy", "shape", "get_shape", "__len__", "_shape_tuple")
+_V_NAMES = ("__bool__", "__int__", "__float__", "numpy", "__array__")
+_T_ORIG: dict = {}
+_V_ORIG: dict = {}
+_T_PATCH: dict = {}
+_V_PATCH: dict = {}
+
+
+def _guarding(name, kind):
+    orig = _T_ORIG[name]
+
+    def method(self, *args, **kwargs):
+        r = orig(self, *args, **kwargs)
+        tr = context.tracer
+        if tr is not None:
+            tr.guard(self, kind, self._value if kind == "array" else r)
+        return r
+    method.__name__ = name
+    return method
+
+
+def _shape_guarding(name):
+    orig = _T_ORIG[name]
+    get = orig.fget if isinstance(orig, property) else orig
+
+    def method(self, *args):
+        tr = context.tracer
+        if tr is not None and tr.guard_shapes:
+            tr.guard(self, "shape", self._value.shape)
+        return get(self, *args)
+    return property(method) if isinstance(orig, property) else method
+
+
+def _via_read(name):
+    def method(self, *args, **kwargs):
+        return getattr(self._read(), name)(*args, **kwargs)
+    method.__name__ = name
+    return method
+
+
+def _build_patches():
+    """The guarding versions of the current Tensor/Variable methods (built on first use,
+    so that anything attached to Tensor after import is what gets wrapped and restored)."""
+    cur = {k: Tensor.__dict__[k] for k in _T_NAMES}
+    if cur == _T_ORIG and _T_PATCH:
+        return
+    _T_ORIG.clear()
+    _T_ORIG.update(cur)
+    _V_ORIG.clear()
+    _V_ORIG.update({k: Variable.__dict__[k] for k in _V_NAMES})
+    _T_PATCH.clear()
+    _T_PATCH.update({
+        "__bool__": _guarding("__bool__", "bool"),
+        "__int__": _guarding("__int__", "int"),
+        "__float__": _guarding("__float__", "float"),
+        "__complex__": _guarding("__complex__", "complex"),
+        "__index__": _guarding("__index__", "int"),
+        "__array__": _guarding("__array__", "array"),
+        "numpy": _guarding("numpy", "array"),
+        "shape": _shape_guarding("shape"),
+        "get_shape": _shape_guarding("get_shape"),
+        "__len__": _shape_guarding("__len__"),
+        "_shape_tuple": _shape_guarding("_shape_tuple"),
+    })
+    _V_PATCH.clear()
+    _V_PATCH.update({k: _via_read(k) for k in _V_ORIG})
+
+
+def activate(tracer):
+    """Makes `tracer` the active tracer; returns the state `deactivate` restores."""
+    saved = (context.tracer, context.tapes[:])
+    if context.tracer is None:
+        _build_patches()
+        for k, v in _T_PATCH.items():
+            setattr(Tensor, k, v)
+        for k, v in _V_PATCH.items():
+            setattr(Variable, k, v)
+    context.tracer = tracer
+    context.tapes[:] = [t for t in context.tapes if t is not saved[0]] + [tracer]
+    return saved
+
+
+def deactivate(saved):
+    prev, tapes = saved
+    context.tracer = prev
+    context.tapes[:] = [t for t in context.tapes if not isinstance(t, Tracer)]
+    if prev is not None:
+        context.tapes.append(prev)
+    else:
+        for k, v in _T_ORIG.items():
+            setattr(Tensor, k, v)
+        for k, v in _V_ORIG.items():
+            setattr(Variable, k, v)
+
+
+def suspend():
+    """Pauses the active tracer (tf.init_scope); returns what `resume` needs."""
+    saved = (context.tracer, context.tapes[:])
+    deactivate((None, None))
+    return saved
+
+
+def resume(saved):
+    tracer, tapes = saved
+    if tracer is not None:
+        activate(tracer)
+
+
+# ---------------------------------------------------------------------------------------
+# Replay
+# ---------------------------------------------------------------------------------------
+
+def _same_array(a):
+    return a
+
+
+def _assign_array(var, kind, arr):
+    old = var._value
+    if kind == "assign":
+        new = np.asarray(arr)
+    else:
+        if arr.shape != old.shape and var._shape.is_fully_defined():
+            arr = np.broadcast_to(arr, old.shape)
+        f = np.add if kind == "assign_add" else np.subtract
+        new = f(old, arr, dtype=old.dtype)
+    var._value = new
+    return old
+
+
+def _fast_step(step):
+    """A closure `run(vals, undo)` executing one recorded step on arrays."""
+    kind, a, attrs, ins, outs = step
+    if kind == OP:
+        fwd, (o,) = a.forward, outs
+        if attrs:
+            if len(ins) == 1:
+                (i,) = ins
+
+                def run(v, undo):
+                    v[o] = fwd(v[i], **attrs)
+            else:
+                def run(v, undo):
+                    v[o] = fwd(*[v[j] for j in ins], **attrs)
+        elif len(ins) == 1:
+            (i,) = ins
+
+            def run(v, undo):
+                v[o] = fwd(v[i])
+        elif len(ins) == 2:
+            i, j = ins
+
+            def run(v, undo):
+                v[o] = fwd(v[i], v[j])
+        else:
+            def run(v, undo):
+                v[o] = fwd(*[v[j] for j in ins])
+        return run
+    if kind == OPM:
+        fwd = a.forward
+
+        def run(v, undo):
+            for o, r in zip(outs, fwd(*[v[j] for j in ins], **attrs)):
+                v[o] = r
+        return run
+    if kind == FN:
+        (o,) = outs
+
+        def run(v, undo):
+            v[o] = a(*[v[j] for j in ins])
+        return run
+    if kind == READ:
+        (o,) = outs
+
+        def run(v, undo):
+            v[o] = a._value
+        return run
+    if kind == ASSIGN:
+        (i,) = ins
+
+        def run(v, undo):
+            undo.append((a, _assign_array(a, attrs, v[i])))
+        return run
+    if kind == GUARD:
+        (i,) = ins
+
+        def run(v, undo):
+            if not _same(a, attrs, _check(a, v[i])):
+                raise GuardFailed
+        return run
+
+    if kind == CUSTOM:
+        return None  # fast replays run the function's recorded steps that follow
+
+    def run(v, undo):  # EFFECT
+        a(*[v[j] for j in ins])
+    return run
+
+
+class Program:
+    """A finished trace: input slots, steps, and the output structure."""
+
+    def __init__(self, tracer, input_slots, out_structure, out_flat):
+        self.n = len(tracer.keep)
+        self.steps = tracer.steps
+        self.input_slots = input_slots
+        self.out_structure = out_structure
+        # out_flat: per output leaf, ("slot", i) or ("py", value)
+        self.out_flat = out_flat
+        # A lone tensor result skips nest packing.
+        self.single = (out_flat[0][1] if len(out_flat) == 1 and out_flat[0][0] == "slot"
+                       and isinstance(out_structure, Tensor) else None)
+        init = [None] * self.n
+        for i, (t, c) in enumerate(zip(tracer.keep, tracer.is_const)):
+            if c:
+                init[i] = t
+        self.const_tensors = init
+        self.init_arrays = [None if t is None else t._value for t in init]
+        self.fast = [f for f in map(_fast_step, self.steps) if f is not None]
+        seen = {}
+        for s in self.steps:
+            if s[0] in (READ, ASSIGN):
+                seen.setdefault(id(s[1]), s[1])
+        self.variables = tuple(seen.values())
+
+    def _pack(self, vals, as_tensor):
+        from tapeflow._src.util import nest
+        flat = []
+        for kind, x in self.out_flat:
+            if kind == "slot":
+                x = vals[x]
+                flat.append(_wrap(x) if as_tensor else x)
+            else:
+                flat.append(x)
+        return nest.pack_sequence_as(self.out_structure, flat)
+
+    def run(self, tensors):
+        """Replays on the input tensors; raises GuardFailed (state rolled back) on a miss."""
+        if context.tapes:
+            # Tapes, forward accumulators or variable watchers must see every op and read.
+            return self.run_slow(tensors)
+        v = self.init_arrays[:]
+        for i, t in zip(self.input_slots, tensors):
+            v[i] = t._value
+        undo = []
+        try:
+            for s in self.fast:
+                s(v, undo)
+        except GuardFailed:
+            _rollback(undo)
+            raise
+        except Exception:
+            # A kernel error: undo and rerun through the primitives for TF's error text.
+            _rollback(undo)
+            return self.run_slow(tensors)
+        if self.single is not None:
+            t = _new(Tensor)
+            t._value = v[self.single]
+            return t
+        return self._pack(v, True)
+
+    def run_slow(self, tensors):
+        """Replays through the real primitives, so active tapes record every op."""
+        from tapeflow._src.autodiff import record
+        v = self.const_tensors[:]
+        for i, t in zip(self.input_slots, tensors):
+            v[i] = t
+        undo = []
+        steps = self.steps
+        n = len(steps)
+        k = 0
+        try:
+            while k < n:
+                kind, a, attrs, ins, outs = steps[k]
+                k += 1
+                if kind == CUSTOM:
+                    from tapeflow._src.util import nest
+                    args, flat, leaf_slots, skip = attrs
+                    leaves = [x if s is None else v[s] for x, s in zip(flat, leaf_slots)]
+                    res = nest.flatten(a(*nest.pack_sequence_as(args, leaves)))
+                    for o, r in zip(outs, res):
+                        v[o] = r
+                    k += skip
+                elif kind == OP:
+                    v[outs[0]] = a.call(*[v[j] for j in ins], **attrs)
+                elif kind == OPM:
+                    for o, r in zip(outs, a.call(*[v[j] for j in ins], **attrs)):
+                        v[o] = r
+                elif kind == FN:
+                    v[outs[0]] = record.derived(a, *[v[j] for j in ins])
+                elif kind == READ:
+                    v[outs[0]] = a._read()
+                elif kind == ASSIGN:
+                    undo.append((a, a._value))
+                    getattr(a, attrs)(v[ins[0]], read_value=False)
+                elif kind == GUARD:
+                    if not _same(a, attrs, _check(a, v[ins[0]]._value)):
+                        raise GuardFailed
+                else:
+                    a(*[v[j]._value for j in ins])
+        except GuardFailed:
+            _rollback(undo)
+            raise
+        return self._pack(v, False)
+
+
+def _rollback(undo):
+    for var, old in reversed(undo):
+        var._value = old

@@ -1,0 +1,225 @@
+"""tf.function against real TensorFlow: the same code, run under both, must give the same
+tracing counts, Python side effects, tf.print output, values and errors."""
+
+import logging
+
+import numpy as np
+import pytest
+
+import tapeflow
+
+
+@pytest.fixture(params=["tapeflow", "tensorflow"])
+def both(request, tf_ref):
+    return tapeflow if request.param == "tapeflow" else tf_ref
+
+
+def _run_both(tf_ref, scenario, *args):
+    return scenario(tapeflow, *args), scenario(tf_ref, *args)
+
+
+def _side_effects(tf, path):
+    events = []
+
+    @tf.function
+    def f(x, n):
+        events.append(("trace", tuple(x.shape), n))
+        tf.print("call", x, n, output_stream="file://" + path)
+        return x * n
+
+    for x, n in [([1.0], 2), ([2.0], 2), ([1.0, 2.0], 2), ([3.0], 3), ([4.0], 2),
+                 ([5.0, 6.0], 2)]:
+        out = f(tf.constant(x), n)
+        events.append(("out", out.numpy().tolist(), f.experimental_get_tracing_count()))
+    with open(path) as fh:
+        events.append(("printed", fh.read()))
+    return events
+
+
+def test_tracing_counts_and_side_effects(tf_ref, tmp_path):
+    ours = _side_effects(tapeflow, str(tmp_path / "a.txt"))
+    theirs = _side_effects(tf_ref, str(tmp_path / "b.txt"))
+    assert ours == theirs
+
+
+def _branches(tf):
+    @tf.function
+    def f(x):
+        if tf.reduce_sum(x) > 0:
+            y = x * 2
+        else:
+            y = -x
+        return tf.cond(y[0] > 1, lambda: y + 1, lambda: y - 1)
+
+    outs = [f(tf.constant(v)).numpy().tolist() for v in ([1.0, 2.0], [-1.0, -2.0],
+                                                          [0.25, 0.0])]
+    return outs, f.experimental_get_tracing_count()
+
+
+def test_control_flow_on_tensors(tf_ref):
+    ours, theirs = _run_both(tf_ref, _branches)
+    assert ours == theirs
+
+
+def _loop(tf):
+    @tf.function
+    def f(n):
+        s = tf.constant(0)
+        i = tf.constant(0)
+        while i < n:
+            s += i
+            i += 1
+        return s
+
+    return [int(f(tf.constant(k))) for k in (3, 5, 1)], f.experimental_get_tracing_count()
+
+
+def test_python_while_on_tensor(tf_ref):
+    ours, theirs = _run_both(tf_ref, _loop)
+    assert ours == theirs
+
+
+def _variables(tf):
+    v = tf.Variable(1.0)
+
+    class Counter:
+        def __init__(self):
+            self.c = None
+
+        @tf.function
+        def __call__(self, x):
+            if self.c is None:
+                self.c = tf.Variable(0.0)
+            self.c.assign_add(x)
+            return self.c.read_value()
+
+    k = Counter()
+    counts = [float(k(tf.constant(2.0))), float(k(tf.constant(3.0))),
+              k.__call__.experimental_get_tracing_count()]
+
+    @tf.function
+    def f(x):
+        v.assign_add(x)
+        return v.read_value() * 2
+
+    outs = [float(f(tf.constant(1.0))), float(f(tf.constant(2.0)))]
+    v.assign(10.0)
+    outs.append(float(f(tf.constant(1.0))))
+
+    @tf.function
+    def g(x):
+        return tf.Variable(x) + 1
+
+    try:
+        g(tf.constant(1.0))
+    except ValueError as e:
+        # TF prefixes the user-code traceback; the message itself is the last line.
+        outs.append(("ValueError", str(e).strip().splitlines()[-1].strip()
+                     .split("ValueError: ")[-1]))
+    return outs, float(v), counts
+
+
+def test_variables(tf_ref):
+    ours, theirs = _run_both(tf_ref, _variables)
+    assert ours == theirs
+
+
+def _signatures(tf):
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+    def f(x):
+        return tf.reduce_sum(x)
+
+    outs = [float(f(tf.constant([1.0] * n))) for n in (1, 2, 3)]
+    outs.append(f.experimental_get_tracing_count())
+    for bad in (tf.constant([[1.0]]), tf.constant([1])):
+        try:
+            f(bad)
+        except TypeError as e:
+            outs.append(str(e).split(". Received")[0])
+
+    @tf.function(reduce_retracing=True)
+    def g(x):
+        return x + 1
+
+    for n in (1, 2, 3, 4):
+        g(tf.zeros([n]))
+    outs.append(g.experimental_get_tracing_count())
+    return outs
+
+
+def test_input_signature_and_reduce_retracing(tf_ref):
+    ours, theirs = _run_both(tf_ref, _signatures)
+    assert ours == theirs
+
+
+def _warnings(tf, logger_name, caplog):
+    def body(x):
+        return x
+
+    with caplog.at_level(logging.WARNING, logger=logger_name):
+        caplog.clear()
+        f = tf.function(body)
+        for i in range(8):
+            f(i)
+        msgs = [r.getMessage() for r in caplog.records if "retracing" in r.getMessage()]
+    return [m.split(" calls to ")[0] + " | " + m.split(" triggered ")[1] for m in msgs]
+
+
+def test_retracing_warning(tf_ref, caplog):
+    ours = _warnings(tapeflow, "tapeflow", caplog)
+    theirs = _warnings(tf_ref, "tensorflow", caplog)
+    assert ours == theirs
+    assert len(ours) == 2
+
+
+def _gradients(tf):
+    w = tf.Variable([0.5, -1.0])
+
+    @tf.function
+    def f(x):
+        return tf.reduce_sum(tf.tanh(w * x) * x)
+
+    x = tf.constant([1.0, 2.0])
+    f(x)
+    with tf.GradientTape(persistent=True) as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = f(x)
+        gx, gw = inner.gradient(y, [x, w])
+    hx = outer.gradient(gx, x)
+    return [np.round(t.numpy(), 5).tolist() for t in (y, gx, gw, hx)]
+
+
+def test_gradients_through_functions(tf_ref):
+    ours, theirs = _run_both(tf_ref, _gradients)
+    np.testing.assert_allclose(np.concatenate([np.ravel(a) for a in ours]),
+                               np.concatenate([np.ravel(a) for a in theirs]), rtol=1e-5)
+
+
+def _methods(tf):
+    class Scaler(tf.Module):
+        def __init__(self, k):
+            super().__init__()
+            self.k = tf.Variable(k)
+
+        @tf.function
+        def __call__(self, x):
+            return x * self.k
+
+    a, b = Scaler(2.0), Scaler(3.0)
+    outs = [float(a(tf.constant(1.0))), float(b(tf.constant(1.0))), float(a(tf.constant(4.0)))]
+    return outs, a.__call__.experimental_get_tracing_count()
+
+
+def test_methods(tf_ref):
+    if not hasattr(tapeflow, "Module"):
+        pytest.skip("tapeflow has no tf.Module")
+    ours, theirs = _run_both(tf_ref, _methods)
+    assert ours == theirs
+
+
+def test_physical_devices(tf_ref):
+    assert repr(tapeflow.config.list_physical_devices()) == repr(
+        tf_ref.config.list_physical_devices())
+    assert tapeflow.config.list_physical_devices("GPU") == []
