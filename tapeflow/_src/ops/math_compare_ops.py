@@ -29,19 +29,11 @@ def _dims(a):
 
 
 def _broadcasting(name):
-    """Wraps a binary forward so NumPy's broadcast ValueError reads as TensorFlow's."""
+    """Kept for the op blocks' readability: the registry already rewrites NumPy's broadcast
+    ValueError as TensorFlow's 'Incompatible shapes' error, so the forward is left as it is
+    (a wrapper would add a Python frame, and its **attrs would force the slow call path)."""
     def decorate(fn):
-        def forward(x, y, **attrs):
-            try:
-                return fn(x, y, **attrs)
-            except ValueError:
-                try:
-                    np.broadcast_shapes(np.shape(x), np.shape(y))
-                except ValueError:
-                    raise _incompatible(name, x, y) from None
-                raise
-        forward.__name__ = fn.__name__
-        return forward
+        return fn
     return decorate
 
 
