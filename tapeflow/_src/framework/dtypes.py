@@ -246,5 +246,6 @@ def tf_name(dtype: DType) -> str:
 
 
 _BFLOAT16_MESSAGE = (
-    "bfloat16 is not supported by tapeflow: NumPy has no bfloat16 type and no well-kept "
-    "package is a dependency. Use float16 or float32.")
+    "bfloat16 is not supported by tapeflow yet: NumPy has no bfloat16 type, and the ml_dtypes "
+    "package that supplies one is not wired in (its arrays have NumPy kind 'V', which the op "
+    "library does not treat as floating). Use float16 or float32.")
