@@ -210,8 +210,8 @@ class _FilterIterator:
             close()
 
 
-class FilterDataset(_UnaryDataset):
-    _name = "_FilterDataset"
+class _PredicateDataset(_UnaryDataset):
+    """Keeps the input elements a predicate selects, so its cardinality is unknown."""
 
     def __init__(self, input_dataset, predicate):
         super().__init__(input_dataset)
@@ -219,6 +219,10 @@ class FilterDataset(_UnaryDataset):
 
     def _card(self):
         return UNKNOWN
+
+
+class FilterDataset(_PredicateDataset):
+    _name = "_FilterDataset"
 
     def _make_iterator(self):
         return _FilterIterator(self._input._make_iterator(), self._pred)
@@ -259,15 +263,8 @@ class IgnoreErrorsDataset(_UnaryDataset):
         return _IgnoreErrorsIterator(self._input._make_iterator(), self._log)
 
 
-class TakeWhileDataset(_UnaryDataset):
+class TakeWhileDataset(_PredicateDataset):
     _name = "_TakeWhileDataset"
-
-    def __init__(self, input_dataset, predicate):
-        super().__init__(input_dataset)
-        self._pred = predicate
-
-    def _card(self):
-        return UNKNOWN
 
     def _make_iterator(self):
         pred = self._pred
@@ -576,7 +573,32 @@ class RebatchDataset(_UnaryDataset):
 
 
 # -- ordering and counting --------------------------------------------------------------
-class ShuffleDataset(_UnaryDataset):
+class _ReorderDataset(_UnaryDataset):
+    """A transformation that only reorders, repeats or drops whole input elements.
+
+    Such a dataset keeps its input's rows source: over a source it works on row indices
+    and gathers the rows at the end. Subclasses give `_reorder(make_input)`, which turns a
+    no-argument callable making the input iterator into the output iterator; it serves
+    for elements and, unless `_reorder_indices` is overridden, for row indices too.
+    """
+
+    def _rows_source(self):
+        return self._input._rows_source()
+
+    def _reorder_indices(self, make_input):
+        return self._reorder(make_input)
+
+    def _make_index_iterator(self):
+        return self._reorder_indices(self._input._make_index_iterator)
+
+    def _make_iterator(self):
+        src = self._input._rows_source()
+        if src is not None:
+            return src._rows(self._make_index_iterator())
+        return self._reorder(self._input._make_iterator)
+
+
+class ShuffleDataset(_ReorderDataset):
     _name = "_ShuffleDataset"
 
     def __init__(self, input_dataset, buffer_size, seed=None, reshuffle_each_iteration=True):
@@ -605,17 +627,12 @@ class ShuffleDataset(_UnaryDataset):
         g, s = self._seeds
         return np.random.default_rng([g, s, epoch, 3])
 
-    def _rows_source(self):
-        return self._input._rows_source()
+    # Over a rows source, row indices are shuffled, not elements: same order, less work.
+    def _reorder_indices(self, make_input):
+        return _shuffle_indices(make_input(), self._size, self._rng())
 
-    def _make_index_iterator(self):
-        return _shuffle_indices(self._input._make_index_iterator(), self._size, self._rng())
-
-    def _make_iterator(self):
-        src = self._input._rows_source()
-        if src is not None:  # shuffle row indices, not elements: same order, less work
-            return src._rows(self._make_index_iterator())
-        return _shuffle(self._input._make_iterator(), self._size, self._rng())
+    def _reorder(self, make_input):
+        return _shuffle(make_input(), self._size, self._rng())
 
 
 def _shuffle(up, size, rng):
@@ -688,7 +705,7 @@ def _shuffle_indices(up, size, rng):
         draws = None
 
 
-class RepeatDataset(_UnaryDataset):
+class RepeatDataset(_ReorderDataset):
     _name = "_RepeatDataset"
 
     def __init__(self, input_dataset, count=None):
@@ -705,17 +722,8 @@ class RepeatDataset(_UnaryDataset):
             return 0 if self._count == 0 else UNKNOWN
         return c * self._count
 
-    def _rows_source(self):
-        return self._input._rows_source()
-
-    def _make_index_iterator(self):
-        return _repeat_iter(self._input._make_index_iterator, self._count)
-
-    def _make_iterator(self):
-        src = self._input._rows_source()
-        if src is not None:
-            return src._rows(self._make_index_iterator())
-        return _repeat_iter(self._input._make_iterator, self._count)
+    def _reorder(self, make_input):
+        return _repeat_iter(make_input, self._count)
 
 
 def _repeat_iter(make, count):
@@ -730,7 +738,7 @@ def _repeat_iter(make, count):
             return
 
 
-class TakeDataset(_UnaryDataset):
+class TakeDataset(_ReorderDataset):
     _name = "_TakeDataset"
 
     def __init__(self, input_dataset, count):
@@ -747,19 +755,8 @@ class TakeDataset(_UnaryDataset):
             return UNKNOWN
         return min(c, self._count)
 
-    def _rows_source(self):
-        return self._input._rows_source()
-
-    def _make_index_iterator(self):
-        return self._limit(self._input._make_index_iterator())
-
-    def _make_iterator(self):
-        src = self._input._rows_source()
-        if src is not None:
-            return src._rows(self._make_index_iterator())
-        return self._limit(self._input._make_iterator())
-
-    def _limit(self, up):
+    def _reorder(self, make_input):
+        up = make_input()
         if self._count < 0:
             return up
         if self._count == 0:
@@ -774,7 +771,7 @@ def _take(up, n):
             return
 
 
-class SkipDataset(_UnaryDataset):
+class SkipDataset(_ReorderDataset):
     _name = "_SkipDataset"
 
     def __init__(self, input_dataset, count):
@@ -789,17 +786,8 @@ class SkipDataset(_UnaryDataset):
             return 0
         return max(0, c - self._count)
 
-    def _rows_source(self):
-        return self._input._rows_source()
-
-    def _make_index_iterator(self):
-        return _skip_iter(self._input._make_index_iterator, self._count)
-
-    def _make_iterator(self):
-        src = self._input._rows_source()
-        if src is not None:
-            return src._rows(self._make_index_iterator())
-        return _skip_iter(self._input._make_iterator, self._count)
+    def _reorder(self, make_input):
+        return _skip_iter(make_input, self._count)
 
 
 def _skip_iter(make_input, count):

@@ -223,20 +223,29 @@ def _squeeze_or_expand(y_pred, y_true):
     return y_pred, y_true
 
 
+def _align_weights(values, sw):
+    """Matches ranks of `values` and sample weights `sw` as Keras does before weighting.
+
+    A trailing 1 on the side with one more dimension is squeezed away, then `sw` gets
+    trailing dimensions until its rank reaches that of `values`. Returns (values, sw).
+    """
+    rl, rw = values.shape.rank, sw.shape.rank
+    if rw == rl + 1 and sw.shape[-1] == 1:
+        sw = tf.squeeze(sw, [-1])
+    elif rl == rw + 1 and values.shape[-1] == 1:
+        values = tf.squeeze(values, [-1])
+    while sw.shape.rank < values.shape.rank:
+        sw = tf.expand_dims(sw, -1)
+    return values, sw
+
+
 def compute_weighted_loss(losses, sample_weight=None, reduction=Reduction.SUM_OVER_BATCH_SIZE):
     """Weights per-example `losses` and reduces them as Keras does."""
     losses = _t(losses)
     if not losses.dtype.is_floating:
         losses = tf.cast(losses, "float32")
     if sample_weight is not None:
-        sw = _t(sample_weight, losses.dtype)
-        rl, rw = losses.shape.rank, sw.shape.rank
-        if rw == rl + 1 and sw.shape[-1] == 1:
-            sw = tf.squeeze(sw, [-1])
-        elif rl == rw + 1 and losses.shape[-1] == 1:
-            losses = tf.squeeze(losses, [-1])
-        while sw.shape.rank < losses.shape.rank:
-            sw = tf.expand_dims(sw, -1)
+        losses, sw = _align_weights(losses, _t(sample_weight, losses.dtype))
         losses = losses * sw
     if reduction == Reduction.NONE:
         return losses

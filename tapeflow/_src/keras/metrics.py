@@ -55,14 +55,7 @@ class Reduce(Metric):
     def update_state(self, values, sample_weight=None):
         values = _t(values, tf.as_dtype(self.dtype))
         if sample_weight is not None:
-            sw = _t(sample_weight, values.dtype)
-            rl, rw = values.shape.rank, sw.shape.rank
-            if rw == rl + 1 and sw.shape[-1] == 1:
-                sw = tf.squeeze(sw, [-1])
-            elif rl == rw + 1 and values.shape[-1] == 1:
-                values = tf.squeeze(values, [-1])
-            while sw.shape.rank < values.shape.rank:
-                sw = tf.expand_dims(sw, -1)
+            values, sw = L._align_weights(values, _t(sample_weight, values.dtype))
             sw = tf.broadcast_to(sw, values.shape)
             values = values * sw
             num = tf.reduce_sum(sw)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import tapeflow as tf
 from tapeflow._src.framework.tensor_shape import TensorShape
-from tapeflow._src.keras import activations, constraints, initializers, regularizers
+from tapeflow._src.keras import activations
 from tapeflow._src.keras.engine import Layer
-from tapeflow._src.keras.layers.core import _ser
+from tapeflow._src.keras.layers.core import (_add_kernel_bias, _init_kernel_bias,
+                                             _kernel_bias_config)
 
 
 def _tuple(v, n, name):
@@ -59,14 +60,9 @@ class _Conv(Layer):
             raise NotImplementedError("Conv layers with groups > 1 are not implemented in "
                                       "tapeflow.")
         self.groups = groups
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        _init_kernel_bias(self, activation, use_bias, kernel_initializer, bias_initializer,
+                          kernel_regularizer, bias_regularizer, kernel_constraint,
+                          bias_constraint)
 
     def build(self, input_shape):
         input_shape = TensorShape(input_shape)
@@ -75,17 +71,7 @@ class _Conv(Layer):
             raise ValueError("The channel dimension of the inputs should be defined. The input_"
                              f"shape received is {input_shape}, where axis -1 (0-based) is the "
                              f"channel dimension, which found to be `None`.")
-        self.kernel = self.add_weight("kernel", shape=self.kernel_size + (channels, self.filters),
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", shape=(self.filters,),
-                                        initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        else:
-            self.bias = None
+        _add_kernel_bias(self, self.kernel_size + (channels, self.filters), (self.filters,))
         self.built = True
 
     def call(self, inputs):
@@ -113,15 +99,8 @@ class _Conv(Layer):
         config.update({
             "filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
             "padding": self.padding, "data_format": self.data_format,
-            "dilation_rate": self.dilation_rate, "groups": self.groups,
-            "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-            "kernel_initializer": _ser(self.kernel_initializer, initializers),
-            "bias_initializer": _ser(self.bias_initializer, initializers),
-            "kernel_regularizer": _ser(self.kernel_regularizer, regularizers),
-            "bias_regularizer": _ser(self.bias_regularizer, regularizers),
-            "activity_regularizer": _ser(self.activity_regularizer, regularizers),
-            "kernel_constraint": _ser(self.kernel_constraint, constraints),
-            "bias_constraint": _ser(self.bias_constraint, constraints)})
+            "dilation_rate": self.dilation_rate, "groups": self.groups})
+        config.update(_kernel_bias_config(self))
         return config
 
 

@@ -15,6 +15,49 @@ def _ser(obj, module):
     return None if obj is None else module.serialize(obj)
 
 
+def _init_kernel_bias(layer, activation, use_bias, kernel_initializer, bias_initializer,
+                      kernel_regularizer, bias_regularizer, kernel_constraint, bias_constraint):
+    """Resolves and stores the activation and kernel/bias settings of a Dense-like layer."""
+    layer.activation = activations.get(activation)
+    layer.use_bias = use_bias
+    layer.kernel_initializer = initializers.get(kernel_initializer)
+    layer.bias_initializer = initializers.get(bias_initializer)
+    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
+    layer.bias_regularizer = regularizers.get(bias_regularizer)
+    layer.kernel_constraint = constraints.get(kernel_constraint)
+    layer.bias_constraint = constraints.get(bias_constraint)
+
+
+def _add_kernel_bias(layer, kernel_shape, bias_shape):
+    """Adds `layer.kernel` and, when `layer.use_bias`, `layer.bias` (else sets it None)."""
+    layer.kernel = layer.add_weight("kernel", shape=kernel_shape,
+                                    initializer=layer.kernel_initializer,
+                                    regularizer=layer.kernel_regularizer,
+                                    constraint=layer.kernel_constraint, trainable=True)
+    if layer.use_bias:
+        layer.bias = layer.add_weight("bias", shape=bias_shape,
+                                      initializer=layer.bias_initializer,
+                                      regularizer=layer.bias_regularizer,
+                                      constraint=layer.bias_constraint, trainable=True)
+    else:
+        layer.bias = None
+
+
+def _kernel_bias_config(layer):
+    """The config entries `_init_kernel_bias` and the activity regularizer stand for."""
+    return {
+        "activation": activations.serialize(layer.activation),
+        "use_bias": layer.use_bias,
+        "kernel_initializer": _ser(layer.kernel_initializer, initializers),
+        "bias_initializer": _ser(layer.bias_initializer, initializers),
+        "kernel_regularizer": _ser(layer.kernel_regularizer, regularizers),
+        "bias_regularizer": _ser(layer.bias_regularizer, regularizers),
+        "activity_regularizer": _ser(layer.activity_regularizer, regularizers),
+        "kernel_constraint": _ser(layer.kernel_constraint, constraints),
+        "bias_constraint": _ser(layer.bias_constraint, constraints),
+    }
+
+
 class Dense(Layer):
     """`activation(inputs @ kernel + bias)`.
 
@@ -32,14 +75,9 @@ class Dense(Layer):
         if self.units < 0:
             raise ValueError(f"Received an invalid value for `units`, expected a positive "
                              f"integer. Received: units={units}")
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        _init_kernel_bias(self, activation, use_bias, kernel_initializer, bias_initializer,
+                          kernel_regularizer, bias_regularizer, kernel_constraint,
+                          bias_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -48,17 +86,7 @@ class Dense(Layer):
             raise ValueError("The last dimension of the inputs to a Dense layer should be "
                              f"defined. Found None. Full input shape received: "
                              f"{TensorShape(input_shape)}")
-        self.kernel = self.add_weight("kernel", shape=[last, self.units],
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint, trainable=True)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", shape=[self.units],
-                                        initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint, trainable=True)
-        else:
-            self.bias = None
+        _add_kernel_bias(self, [last, self.units], [self.units])
         self.built = True
 
     def call(self, inputs):
@@ -87,18 +115,8 @@ class Dense(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({
-            "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": _ser(self.kernel_initializer, initializers),
-            "bias_initializer": _ser(self.bias_initializer, initializers),
-            "kernel_regularizer": _ser(self.kernel_regularizer, regularizers),
-            "bias_regularizer": _ser(self.bias_regularizer, regularizers),
-            "activity_regularizer": _ser(self.activity_regularizer, regularizers),
-            "kernel_constraint": _ser(self.kernel_constraint, constraints),
-            "bias_constraint": _ser(self.bias_constraint, constraints),
-        })
+        config["units"] = self.units
+        config.update(_kernel_bias_config(self))
         return config
 
 

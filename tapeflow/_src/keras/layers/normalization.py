@@ -16,6 +16,38 @@ def _axes(axis, rank):
     return sorted(a % rank for a in axis)
 
 
+def _init_affine(layer, beta_initializer, gamma_initializer, beta_regularizer,
+                 gamma_regularizer, beta_constraint, gamma_constraint):
+    """Resolves and stores the settings of a normalisation layer's beta and gamma."""
+    layer.beta_initializer = initializers.get(beta_initializer)
+    layer.gamma_initializer = initializers.get(gamma_initializer)
+    layer.beta_regularizer = regularizers.get(beta_regularizer)
+    layer.gamma_regularizer = regularizers.get(gamma_regularizer)
+    layer.beta_constraint = constraints.get(beta_constraint)
+    layer.gamma_constraint = constraints.get(gamma_constraint)
+
+
+def _build_affine(layer, input_shape):
+    """Sets `_axes` and `_bshape` from `layer.axis`, then adds gamma and beta (or None).
+
+    Returns the input's rank and the parameters' shape.
+    """
+    shape = TensorShape(input_shape)
+    rank = shape.rank
+    layer._axes = _axes(layer.axis, rank)
+    param_shape = tuple(shape[a] for a in layer._axes)
+    layer._bshape = [1] * rank
+    for a in layer._axes:
+        layer._bshape[a] = shape[a]
+    layer.gamma = layer.add_weight("gamma", param_shape, initializer=layer.gamma_initializer,
+                                   regularizer=layer.gamma_regularizer,
+                                   constraint=layer.gamma_constraint) if layer.scale else None
+    layer.beta = layer.add_weight("beta", param_shape, initializer=layer.beta_initializer,
+                                  regularizer=layer.beta_regularizer,
+                                  constraint=layer.beta_constraint) if layer.center else None
+    return rank, param_shape
+
+
 class BatchNormalization(Layer):
     """Normalises with batch statistics while training and moving averages otherwise.
 
@@ -33,34 +65,18 @@ class BatchNormalization(Layer):
         super().__init__(**kwargs)
         self.axis = axis
         self.momentum, self.epsilon, self.center, self.scale = momentum, epsilon, center, scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        _init_affine(self, beta_initializer, gamma_initializer, beta_regularizer,
+                     gamma_regularizer, beta_constraint, gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):
-        shape = TensorShape(input_shape)
-        rank = shape.rank
-        self._axes = _axes(self.axis, rank)
-        param_shape = tuple(shape[a] for a in self._axes)
-        self._bshape = [1] * rank
-        for a in self._axes:
-            self._bshape[a] = shape[a]
+        rank, param_shape = _build_affine(self, input_shape)
         self._reduce = [i for i in range(rank) if i not in self._axes]
         # Keras fuses 4-D channels-last batch norm, whose moving variance uses the unbiased
         # batch variance; the generic path uses the biased one.
         self._unbiased = rank == 4 and self._axes == [3]
-        self.gamma = self.add_weight("gamma", param_shape, initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer,
-                                     constraint=self.gamma_constraint) if self.scale else None
-        self.beta = self.add_weight("beta", param_shape, initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer,
-                                    constraint=self.beta_constraint) if self.center else None
         self.moving_mean = self.add_weight("moving_mean", param_shape, trainable=False,
                                            initializer=self.moving_mean_initializer)
         self.moving_variance = self.add_weight("moving_variance", param_shape, trainable=False,
@@ -127,27 +143,11 @@ class LayerNormalization(Layer):
         super().__init__(**kwargs)
         self.axis = axis
         self.epsilon, self.center, self.scale = epsilon, center, scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        _init_affine(self, beta_initializer, gamma_initializer, beta_regularizer,
+                     gamma_regularizer, beta_constraint, gamma_constraint)
 
     def build(self, input_shape):
-        shape = TensorShape(input_shape)
-        rank = shape.rank
-        self._axes = _axes(self.axis, rank)
-        param_shape = tuple(shape[a] for a in self._axes)
-        self._bshape = [1] * rank
-        for a in self._axes:
-            self._bshape[a] = shape[a]
-        self.gamma = self.add_weight("gamma", param_shape, initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer,
-                                     constraint=self.gamma_constraint) if self.scale else None
-        self.beta = self.add_weight("beta", param_shape, initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer,
-                                    constraint=self.beta_constraint) if self.center else None
+        _build_affine(self, input_shape)
         self.built = True
 
     def call(self, inputs):
