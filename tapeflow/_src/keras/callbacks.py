@@ -609,28 +609,36 @@ class TrainingPlot(Callback):
     def __init__(self, filename="training.png", metrics=None):
         super().__init__()
         try:
-            import matplotlib
+            import matplotlib  # noqa: F401
         except ImportError:
             raise ImportError("TrainingPlot needs matplotlib, which is not installed. Install "
                               "it with `pip install tapeflow[plot]`.") from None
-        matplotlib.use("Agg")
         self.filename, self.metrics = os.fspath(filename), metrics
         self.history = {}
 
     def on_epoch_end(self, epoch, logs=None):
-        import matplotlib.pyplot as plt
+        # matplotlib's object API with the Agg canvas: no pyplot, so the user's backend and
+        # open figures are left alone.
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(float(v))
         keys = self.metrics or sorted(self.history)
-        fig, ax = plt.subplots(figsize=(6, 4))
+        fig = Figure(figsize=(6, 4))
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
         for k in keys:
             if k in self.history:
-                ax.plot(range(1, len(self.history[k]) + 1), self.history[k], label=k)
+                ax.plot(range(1, len(self.history[k]) + 1), self.history[k], marker="o",
+                        label=k)
         ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
         ax.legend()
         fig.tight_layout()
-        fig.savefig(self.filename)
-        plt.close(fig)
+        # Written to a temporary file and renamed, so a reader never sees half a PNG.
+        tmp = self.filename + ".tmp.png"
+        fig.savefig(tmp)
+        os.replace(tmp, self.filename)
 
 
 class BackupAndRestore(Callback):
