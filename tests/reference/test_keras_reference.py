@@ -207,3 +207,19 @@ def test_wrappers_match_with_copied_weights(mode):
         ours(x)
         ours.set_weights(ref.get_weights())
         np.testing.assert_allclose(ours(x).numpy(), ref(x).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_metric_strings_name_history_keys_like_tf_keras():
+    import numpy as np
+    import tensorflow as tfr
+
+    import tapeflow
+
+    def keys(tf):
+        m = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(3,))])
+        m.compile("adam", "mse", metrics=["mae", "mse", "acc", "mape", "mean_absolute_error",
+                                           "binary_crossentropy"])
+        x = np.zeros((8, 3), "f4")
+        y = np.zeros((8, 1), "f4")
+        return sorted(m.fit(x, y, verbose=0).history)
+    assert keys(tapeflow) == keys(tfr)

@@ -372,9 +372,13 @@ class Function:
             # Eager mode on request; a tf.function called while tracing is inlined.
             return self._python_function(*args, **kwargs)
         if not kwargs:
-            # Fast path: all arguments are Tensors of a signature traced before.
-            k = []
-            for a in args:
+            # Fast path: all arguments are Tensors (or one plain tuple of Tensors, as a Keras
+            # batch) of a signature traced before.
+            if len(args) == 1 and type(args[0]) is tuple:
+                flat, k = args[0], [tuple]
+            else:
+                flat, k = args, []
+            for a in flat:
                 if type(a) is not Tensor:
                     break
                 v = a._value
@@ -384,7 +388,7 @@ class Function:
                 cf = self._fast.get(tuple(k))
                 if cf is not None:
                     try:
-                        out = cf._run(args)
+                        out = cf._run(flat)
                     except tracing.GuardFailed:
                         pass
                     else:
@@ -469,10 +473,11 @@ class Function:
                 self._relaxed.append(cf)
             else:
                 self._concrete[key] = cf
-                if not kwargs and all(type(a) is Tensor for a in args) and len(
-                        {id(a) for a in args}) == len(args):
-                    k = []
-                    for a in args:
+                flat_args, k = ((args[0], [tuple]) if len(args) == 1 and type(args[0]) is tuple
+                                else (args, []))
+                if not kwargs and all(type(a) is Tensor for a in flat_args) and len(
+                        {id(a) for a in flat_args}) == len(flat_args):
+                    for a in flat_args:
                         k.append(a._value.dtype)
                         k.append(a._value.shape)
                     self._fast[tuple(k)] = cf

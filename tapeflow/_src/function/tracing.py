@@ -19,6 +19,8 @@ caller can trace again for the new path.
 
 from __future__ import annotations
 
+import keyword
+import sys
 import threading
 import weakref
 
@@ -30,6 +32,8 @@ from tapeflow._src.framework.variables import Variable
 
 _new = object.__new__
 _get_ident = threading.get_ident
+_refcount = sys.getrefcount
+_ndarray = np.ndarray
 
 OP, OPM, FN, READ, ASSIGN, GUARD, EFFECT, CUSTOM = range(8)
 
@@ -403,6 +407,112 @@ def _fast_step(step):
     return run
 
 
+def _assign_into(var, kind, v, i):
+    """`_assign_array` for an assign_add/assign_sub whose value slot `v[i]` dies here.
+
+    When nothing but the slot holds the array (refcount 2: this local and getrefcount's
+    argument) and it owns its memory, the result is written into it instead of into a new
+    array: nobody can observe the write, and the values are the same.
+    """
+    arr = v[i]
+    v[i] = None
+    old = var._value
+    if (type(arr) is _ndarray and type(old) is _ndarray and arr.base is None
+            and _refcount(arr) == 2 and arr.dtype == old.dtype and arr.shape == old.shape
+            and arr.flags.writeable):
+        var._value = (np.add if kind == "assign_add" else np.subtract)(old, arr, out=arr)
+        return old
+    return _assign_array(var, kind, arr)
+
+
+_CODEGEN_MAX_STEPS = 4000
+
+
+def _compile_fast(steps, out_slots):
+    """One generated function `replay(v, undo)` running the fast steps in order.
+
+    It does what calling every `_fast_step` closure in turn does, without a Python call per
+    step: values computed by the steps live in locals (`x<slot>`), the other slots (inputs,
+    constants) are read from `v`, and the computed slots among `out_slots` are stored back
+    into `v` at the end. Returns None when the program is too long to compile usefully.
+    """
+    if len(steps) > _CODEGEN_MAX_STEPS:
+        return None
+    # __name__: warnings raised by kernels called from the replay name this module.
+    ns = {"__name__": __name__, "_assign_array": _assign_array, "_same": _same,
+          "_check": _check, "GuardFailed": GuardFailed, "_assign_into": _assign_into}
+    lines = ["def replay(v, undo):"]
+    defined = set()
+    # Slots that an assign_add/assign_sub reads last (no later step, not a result): they
+    # are kept in `v` rather than in a local, so `_assign_into` can take the only reference.
+    into_steps, read_later = set(), set(out_slots)
+    for k in range(len(steps) - 1, -1, -1):
+        kind, _, attrs, ins, _ = steps[k]
+        if kind == ASSIGN and attrs in ("assign_add", "assign_sub") and (
+                ins[0] not in read_later):
+            into_steps.add(k)
+        if kind != CUSTOM:
+            read_later.update(ins)
+    into = {steps[k][3][0] for k in into_steps}
+
+    def ref(j):
+        return f"x{j}" if j in defined and j not in into else f"v[{j}]"
+
+    for k, (kind, a, attrs, ins, outs) in enumerate(steps):
+        args = ", ".join(ref(j) for j in ins)
+        if kind in (OP, OPM):
+            ns[f"f{k}"] = a.forward
+            kw = []
+            for m, (name, val) in enumerate(attrs.items()):
+                if not name.isidentifier() or keyword.iskeyword(name):
+                    return None
+                ns[f"a{k}_{m}"] = val
+                kw.append(f"{name}=a{k}_{m}")
+            call = f"f{k}({', '.join([args] + kw if args else kw)})"
+        elif kind in (FN, EFFECT):
+            ns[f"f{k}"] = a
+            call = f"f{k}({args})"
+        elif kind == READ:
+            ns[f"r{k}"] = a
+            call = f"r{k}._value"
+        elif kind == ASSIGN:
+            ns[f"r{k}"], ns[f"a{k}"] = a, attrs
+            if k in into_steps and ins[0] in defined:
+                lines.append(f"    undo.append((r{k}, _assign_into(r{k}, a{k}, v, {ins[0]})))")
+            else:
+                lines.append(f"    undo.append((r{k}, _assign_array(r{k}, a{k}, {args})))")
+            continue
+        elif kind == GUARD:
+            ns[f"r{k}"], ns[f"a{k}"] = a, attrs
+            lines.append(f"    if not _same(r{k}, a{k}, _check(r{k}, {args})):")
+            lines.append("        raise GuardFailed")
+            continue
+        elif kind == CUSTOM:
+            continue  # fast replays run the function's recorded steps that follow
+        else:
+            return None
+        if kind == EFFECT:
+            lines.append(f"    {call}")
+            continue
+        if kind == OPM:
+            # A result count other than len(outs) raises here: the caller then replays
+            # through the primitives (the reference behaviour).
+            targets = "".join(f"v[{o}], " if o in into else f"x{o}, " for o in outs)
+            lines.append(f"    {targets} = {call}")
+        else:
+            o = outs[0]
+            lines.append(f"    {'v[%d]' % o if o in into else 'x%d' % o} = {call}")
+        defined.update(outs)
+    for o in sorted((set(out_slots) & defined) - into):
+        lines.append(f"    v[{o}] = x{o}")
+    lines.append("    return None")
+    try:
+        exec(compile("\n".join(lines), "<tapeflow replay>", "exec"), ns)
+    except (SyntaxError, RecursionError, MemoryError):
+        return None
+    return ns["replay"]
+
+
 class Program:
     """A finished trace: input slots, steps, and the output structure."""
 
@@ -410,12 +520,30 @@ class Program:
         self.n = len(tracer.keep)
         self.steps = tracer.steps
         self.input_slots = input_slots
+        # Positions that shared one input slot when traced (one tensor passed twice): the
+        # program holds only for calls passing one tensor there too.
+        first, aliases = {}, []
+        for p, i in enumerate(input_slots):
+            q = first.setdefault(i, p)
+            if q != p:
+                aliases.append((q, p))
+        self.aliases = tuple(aliases)
         self.out_structure = out_structure
         # out_flat: per output leaf, ("slot", i) or ("py", value)
         self.out_flat = out_flat
         # A lone tensor result skips nest packing.
         self.single = (out_flat[0][1] if len(out_flat) == 1 and out_flat[0][0] == "slot"
                        and isinstance(out_structure, Tensor) else None)
+        # A flat dict of leaves (a Keras train step's logs) is packed without `nest`:
+        # (key, slot or None, Python value) in the order `nest.pack_sequence_as` gives.
+        self.flat_dict = None
+        if type(out_structure) is dict:
+            from tapeflow._src.util import nest
+            template = nest.pack_sequence_as(out_structure, list(range(len(out_flat))))
+            if all(type(i) is int for i in template.values()):
+                self.flat_dict = tuple(
+                    (k, x, None) if kind == "slot" else (k, None, x)
+                    for k, (kind, x) in ((k, out_flat[i]) for k, i in template.items()))
         init = [None] * self.n
         for i, (t, c) in enumerate(zip(tracer.keep, tracer.is_const)):
             if c:
@@ -423,6 +551,8 @@ class Program:
         self.const_tensors = init
         self.init_arrays = [None if t is None else t._value for t in init]
         self.fast = [f for f in map(_fast_step, self.steps) if f is not None]
+        self.replay = _compile_fast(
+            self.steps, [x for kind, x in out_flat if kind == "slot"])
         seen = {}
         for s in self.steps:
             if s[0] in (READ, ASSIGN):
@@ -430,6 +560,10 @@ class Program:
         self.variables = tuple(seen.values())
 
     def _pack(self, vals, as_tensor):
+        if self.flat_dict is not None:
+            if as_tensor:
+                return {k: x if i is None else _wrap(vals[i]) for k, i, x in self.flat_dict}
+            return {k: x if i is None else vals[i] for k, i, x in self.flat_dict}
         from tapeflow._src.util import nest
         flat = []
         for kind, x in self.out_flat:
@@ -445,13 +579,18 @@ class Program:
         if context.tapes:
             # Tapes, forward accumulators or variable watchers must see every op and read.
             return self.run_slow(tensors)
+        if self.aliases:
+            self._check_aliases(tensors)
         v = self.init_arrays[:]
         for i, t in zip(self.input_slots, tensors):
             v[i] = t._value
         undo = []
         try:
-            for s in self.fast:
-                s(v, undo)
+            if self.replay is not None:
+                self.replay(v, undo)
+            else:
+                for s in self.fast:
+                    s(v, undo)
         except GuardFailed:
             _rollback(undo)
             raise
@@ -465,9 +604,16 @@ class Program:
             return t
         return self._pack(v, True)
 
+    def _check_aliases(self, tensors):
+        for p, q in self.aliases:
+            if tensors[p] is not tensors[q]:
+                raise GuardFailed
+
     def run_slow(self, tensors):
         """Replays through the real primitives, so active tapes record every op."""
         from tapeflow._src.autodiff import record
+        if self.aliases:
+            self._check_aliases(tensors)
         v = self.const_tensors[:]
         for i, t in zip(self.input_slots, tensors):
             v[i] = t

@@ -54,6 +54,15 @@ class Reduce(Metric):
 
     def update_state(self, values, sample_weight=None):
         values = _t(values, tf.as_dtype(self.dtype))
+        if (type(sample_weight) is int and values.shape.rank == 0
+                and values.dtype.is_floating and abs(sample_weight) < 2 ** 53):
+            # A scalar weighted by a Python count (the loss by its batch size): the same
+            # values as the general path below, in one multiplication.
+            w = float(sample_weight)
+            self.total.assign_add(values * w)
+            if self.reduction != "sum":
+                self.count.assign_add(w)
+            return
         if sample_weight is not None:
             values, sw = L._align_weights(values, _t(sample_weight, values.dtype))
             sw = tf.broadcast_to(sw, values.shape)
@@ -365,7 +374,9 @@ def get(identifier):
         if identifier in _FUNCTIONS:
             return _FUNCTIONS[identifier]
         if identifier in _STRINGS:
-            return _STRINGS[identifier]()
+            # Keras names a metric given by string after that string ('mae' logs as 'mae').
+            cls = _STRINGS[identifier]
+            return cls() if identifier == "AUC" else cls(name=identifier)
         if identifier in _CLASSES:
             return _CLASSES[identifier]()
         raise ValueError(f"Unknown metric function: '{identifier}'. Please ensure you are "
