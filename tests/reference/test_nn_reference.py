@@ -593,3 +593,20 @@ def test_exception_types_match_tensorflow(tf_ref, name):
     _, their_err = _outcome(ERROR_CASES[name], tf_ref)
     assert their_err is not None, f"TensorFlow did not raise for {name}"
     assert our_err == their_err, f"{name}: tapeflow {our_err} vs TensorFlow {their_err}"
+
+
+def test_relu_gradient_with_nonfinite_upstream_matches_tensorflow():
+    import numpy as np
+    import tensorflow as tfr
+
+    import tapeflow
+    x = np.array([-1.0, 0.0, 2.0, -3.0], np.float32)
+    dy = np.array([np.nan, np.inf, np.nan, -np.inf], np.float32)
+
+    def grad(tf):
+        xv = tf.constant(x)
+        with tf.GradientTape() as tape:
+            tape.watch(xv)
+            y = tf.nn.relu(xv)
+        return tape.gradient(y, xv, output_gradients=tf.constant(dy)).numpy()
+    np.testing.assert_array_equal(grad(tapeflow), grad(tfr))

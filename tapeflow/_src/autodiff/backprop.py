@@ -56,11 +56,12 @@ def unbroadcast(g, shape):
     for i, d in enumerate(shape):
         if d == 1 and gshape[extra + i] != 1:
             axes.append(extra + i)
+    # The Sum primitive directly: `axes` is already a sorted tuple of valid axes.
     if len(axes) == extra:
         # Only leading dimensions were added (a bias): one reduction gives the shape.
-        return reduction_ops.reduce_sum(g, axis=axes, keepdims=False)
+        return reduction_ops._sum(g, axis=tuple(axes), keepdims=False)
     if axes:
-        g = reduction_ops.reduce_sum(g, axis=axes, keepdims=True)
+        g = reduction_ops._sum(g, axis=tuple(axes), keepdims=True)
     if g._value.shape != shape:
         g = array_ops.reshape(g, shape)
     return g
@@ -88,7 +89,7 @@ def connected(records, sources):
     marked = []
     for rec in records:
         for t in rec.inputs:
-            if _key(t) in reach:
+            if (id(t) if type(t) is Tensor else _key(t)) in reach:
                 marked.append(rec)
                 for o in rec.outputs:
                     reach.add(id(o))

@@ -163,13 +163,24 @@ class GradientTape:
           RuntimeError: on a second call to a non-persistent tape.
         """
         self._check_usable()
-        unconnected_gradients = UnconnectedGradients(unconnected_gradients)
-        flat_targets = nest.flatten(target)
-        flat_sources = nest.flatten(sources)
-        for s in flat_sources:
-            if not isinstance(s, (Tensor, Variable)):
-                raise ValueError(f"Passed in object {s!r} of type {type(s).__name__!r}, not "
-                                 f"tf.Tensor or tf.Variable or ExtensionType.")
+        if unconnected_gradients is not UnconnectedGradients.NONE:
+            unconnected_gradients = UnconnectedGradients(unconnected_gradients)
+        # Fast paths for the common call, `tape.gradient(loss, [variables...])`: a single
+        # Tensor target and a flat list or tuple of sources need no nest traversal.
+        flat_targets = [target] if type(target) is Tensor else nest.flatten(target)
+        stype = type(sources)
+        flat = stype is list or stype is tuple
+        if flat:
+            for s in sources:
+                if not isinstance(s, (Tensor, Variable)):
+                    flat = False
+                    break
+        flat_sources = list(sources) if flat else nest.flatten(sources)
+        if not flat:
+            for s in flat_sources:
+                if not isinstance(s, (Tensor, Variable)):
+                    raise ValueError(f"Passed in object {s!r} of type {type(s).__name__!r}, "
+                                     f"not tf.Tensor or tf.Variable or ExtensionType.")
         if output_gradients is not None:
             flat_out = nest.flatten(output_gradients)
             if len(flat_out) != len(flat_targets):
@@ -188,6 +199,8 @@ class GradientTape:
                 g = _zeros_for(s)
             results.append(g)
         self._finish()
+        if flat:
+            return results if stype is list else tuple(results)
         return nest.pack_sequence_as(sources, results)
 
     def _check_usable(self):

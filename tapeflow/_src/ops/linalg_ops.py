@@ -16,6 +16,7 @@ from tapeflow._src.framework import dtypes
 from tapeflow._src.framework.convert import convert_to_tensor
 from tapeflow._src.framework.errors import InvalidArgumentError, NotFoundError
 from tapeflow._src.framework.tensor import Tensor
+from tapeflow._src.framework.variables import Variable
 from tapeflow._src.ops import rules
 from tapeflow._src.ops._helpers import binary_args, dtype_mismatch, to_tensor
 from tapeflow._src.ops.registry import primitive
@@ -145,7 +146,10 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     >>> tf.matmul([[1., 2.]], [[3.], [4.]]).numpy()
     array([[11.]], dtype=float32)
     """
-    # Fast path (Dense layers): two rank-2 tensors of one float dtype, no flags.
+    # Fast path (Dense layers): two rank-2 tensors of one float dtype, no flags. A Variable
+    # operand is read here exactly as the conversion below would read it.
+    if type(b) is Variable and type(a) is _T:
+        b = b._read()
     if (type(a) is _T and type(b) is _T and a._value.dtype is b._value.dtype
             and a._value.ndim == 2 and b._value.ndim == 2 and a._value.dtype in _FAST_NP
             and not (transpose_a or transpose_b or adjoint_a or adjoint_b or output_type)):

@@ -8,6 +8,7 @@ from tapeflow._src.framework import dtypes
 from tapeflow._src.framework.errors import InvalidArgumentError
 from tapeflow._src.ops._helpers import _TENSORISH, normalize_axis, to_tensor
 from tapeflow._src.ops.array_ops import (
+    _reshape,
     expand_dims,
     one_hot,
     reshape,
@@ -164,6 +165,9 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
 # ---------------------------------------------------------------------------------------
 
 
+_UNSIGNED = {4: np.uint32, 8: np.uint64}
+
+
 @primitive(
     "SparseSoftmaxCrossEntropyWithLogits",
     shape=lambda x, y: (tuple(x[:-1]), tuple(x)),
@@ -176,7 +180,9 @@ def _sparse_xent(logits, labels):
     # gradient of the loss: the forward has computed exp(z) already, so the backward pass
     # is one multiply instead of a softmax and a one-hot.
     n, k = logits.shape
-    if labels.size and (labels.min() < 0 or labels.max() >= k):
+    # One reduction checks both bounds: viewed as unsigned, a negative label is huge.
+    if labels.size and np.maximum.reduce(labels.view(_UNSIGNED[labels.dtype.itemsize]),
+                                         axis=None) >= k:
         bad = labels[(labels < 0) | (labels >= k)][0]
         raise InvalidArgumentError(
             None,
@@ -185,7 +191,7 @@ def _sparse_xent(logits, labels):
             f"of [0, {k}).  Label values: {' '.join(str(v) for v in labels.tolist())} "
             f"[Op:SparseSoftmaxCrossEntropyWithLogits] name: ",
         )
-    z = logits - np.max(logits, axis=1, keepdims=True)
+    z = logits - np.maximum.reduce(logits, axis=1, keepdims=True)
     e = np.exp(z)
     s = np.add.reduce(e, axis=1)
     rows = np.arange(n)
@@ -198,7 +204,9 @@ def _sparse_xent(logits, labels):
 def _sparse_xent_grad(op, dloss, dbackprop):
     logits, labels = op.inputs
     _, backprop = op.outputs
-    grad = None if dloss is None else expand_dims(dloss, -1) * backprop
+    grad = None
+    if dloss is not None:
+        grad = _reshape(dloss, shape=dloss._value.shape + (1,)) * backprop
     if dbackprop is not None:
         # Only reached by higher-order gradients: backprop = softmax(logits) - onehot, so
         # its vector-Jacobian product is the softmax one, p * (v - sum(v * p)).

@@ -73,7 +73,9 @@ def _relu_grad(op, dy):
 # derivative is zeros, connected to the input, rather than None - as in TensorFlow.
 @primitive("ReluGrad", shape=rules.same_as_input, dtype=rules.same_as_input, allowed=FLOAT)
 def _relu_backprop(dy, y):
-    return np.where(y > 0, dy, np.zeros((), dy.dtype))
+    # A multiply by the mask, as TensorFlow's kernel: a NaN or inf in dy where y <= 0 gives
+    # NaN (np.where would give 0), and it is about twice as fast as np.where.
+    return dy * (y > 0)
 
 
 @_relu_backprop.grad

@@ -16,8 +16,11 @@ _T = Tensor
 
 
 def _add(x, y):
-    if type(x) is _T and type(y) is _T and x._value.dtype is y._value.dtype:
-        return math_ops._add(x, y)
+    if type(x) is _T:
+        if type(y) is Variable:  # `h + bias`: read the variable once, as conversion would
+            y = y._read()
+        if type(y) is _T and x._value.dtype is y._value.dtype:
+            return math_ops._add(x, y)
     return math_ops.add(x, y)
 
 

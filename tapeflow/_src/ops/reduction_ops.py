@@ -9,7 +9,7 @@ from tapeflow._src.framework import dtypes
 from tapeflow._src.framework.errors import InvalidArgumentError
 from tapeflow._src.ops import rules
 from tapeflow._src.ops._helpers import _TENSORISH, dtype_mismatch, to_tensor
-from tapeflow._src.ops.array_ops import broadcast_to, reshape
+from tapeflow._src.ops.array_ops import _broadcast_to, _reshape, reshape
 from tapeflow._src.ops.math_ops import cast, equal
 from tapeflow._src.ops.registry import primitive
 
@@ -71,9 +71,13 @@ def _grad_to_input(op, dy):
     """dy reshaped to keepdims form and broadcast back to the input's shape."""
     x = op.inputs[0]
     shp = x._value.shape
+    # The primitives directly: the shapes are known to fit, so the public wrappers' checks
+    # are not needed on this hot path (every reduction's backward pass).
     if not op.attrs["keepdims"] and dy._value.ndim:  # a scalar dy broadcasts as it is
-        dy = reshape(dy, _keepdims_shape(shp, op.attrs["axis"]))
-    return broadcast_to(dy, shp)
+        dy = _reshape(dy, shape=_keepdims_shape(shp, op.attrs["axis"]))
+    if dy._value.shape == shp:
+        return dy
+    return _broadcast_to(dy, shape=shp)
 
 
 @primitive("Sum", shape=rules.reduce, dtype=rules.same_as_input, allowed=NUMERIC)
@@ -106,13 +110,14 @@ def _mean(x, *, axis, keepdims):
         if n == 0:
             return np.zeros_like(s, dtype=x.dtype)
         return (np.sign(s) * (np.abs(s) // n)).astype(x.dtype)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if x.size == 0:  # NaN, as TensorFlow, without NumPy's empty-slice warning
-            return np.full(rules.reduce(x.shape, axis=axis, keepdims=keepdims), np.nan,
-                           dtype=x.dtype)
-        n = x.size if axis is None else int(np.prod([x.shape[a] for a in axis]))
-        if x.dtype.kind == "f" and x.dtype.itemsize >= 4:
-            return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype) / x.dtype.type(n)
+    if x.size == 0:  # NaN, as TensorFlow, without NumPy's empty-slice warning
+        return np.full(rules.reduce(x.shape, axis=axis, keepdims=keepdims), np.nan,
+                       dtype=x.dtype)
+    n = x.size if axis is None else int(np.prod([x.shape[a] for a in axis]))
+    if x.dtype.kind == "f" and x.dtype.itemsize >= 4:
+        # No np.errstate needed: the registry filters RuntimeWarnings raised in this module.
+        return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype) / x.dtype.type(n)
+    with np.errstate(invalid="ignore", divide="ignore"):  # np.mean warns from NumPy's code
         return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
