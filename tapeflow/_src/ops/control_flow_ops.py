@@ -164,35 +164,32 @@ def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
     return _stack_results(outs)
 
 
-def foldl(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
-          swap_memory=False, name=None):
-    """Reduces `elems` along axis 0 from the left with `acc = fn(acc, x)`."""
+def _fold(fn, elems, initializer, op, reverse):
+    """`acc = fn(acc, x)` over axis 0 of `elems` (from the right when `reverse`)."""
     n, items = _unstack_elems(elems)
+    if reverse:
+        items = items[::-1]
     if initializer is None:
         if n == 0:
-            raise ValueError("foldl over empty elems needs an initializer.")
+            raise ValueError(f"{op} over empty elems needs an initializer.")
         acc, items = items[0], items[1:]
     else:
         acc = initializer
     for x in items:
         acc = fn(acc, x)
     return acc
+
+
+def foldl(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
+          swap_memory=False, name=None):
+    """Reduces `elems` along axis 0 from the left with `acc = fn(acc, x)`."""
+    return _fold(fn, elems, initializer, "foldl", reverse=False)
 
 
 def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
           swap_memory=False, name=None):
     """Reduces `elems` along axis 0 from the right with `acc = fn(acc, x)`."""
-    n, items = _unstack_elems(elems)
-    items = items[::-1]
-    if initializer is None:
-        if n == 0:
-            raise ValueError("foldr over empty elems needs an initializer.")
-        acc, items = items[0], items[1:]
-    else:
-        acc = initializer
-    for x in items:
-        acc = fn(acc, x)
-    return acc
+    return _fold(fn, elems, initializer, "foldr", reverse=True)
 
 
 class TensorArray:
