@@ -11,7 +11,7 @@ from tapeflow._src.framework import context
 from tapeflow._src.framework.tensor_shape import TensorShape
 from tapeflow._src.keras import activations, constraints, initializers, regularizers
 from tapeflow._src.keras.engine import Layer
-from tapeflow._src.keras.layers.core import _ser
+from tapeflow._src.keras.layers.core import _init_kernel_bias, _ser
 
 
 class _Cell(Layer):
@@ -29,19 +29,14 @@ class _Cell(Layer):
                                       "tapeflow; add a Dropout layer instead.")
         super().__init__(**kwargs)
         self.units = int(units)
-        self.activation = activations.get(activation)
+        _init_kernel_bias(self, activation, use_bias, kernel_initializer, bias_initializer,
+                          kernel_regularizer, bias_regularizer, kernel_constraint,
+                          bias_constraint)
         self.recurrent_activation = activations.get(recurrent_activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
         self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
         self.unit_forget_bias = unit_forget_bias
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
         self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
         self.reset_after = reset_after
         self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
 
