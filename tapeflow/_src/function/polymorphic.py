@@ -34,6 +34,9 @@ _HISTORY, _THRESHOLD, _MAX_WARNINGS = 10, 5, 2
 _detectors = weakref.WeakKeyDictionary()
 
 
+_MISS = object()  # _replay's "a guard failed" marker (None is a valid result)
+
+
 class _Detector:
     __slots__ = ("calls_per_tracing", "call_count", "warnings")
 
@@ -367,6 +370,15 @@ class Function:
         return None
 
     # -- calling ----------------------------------------------------------------------------
+    def _replay(self, cf, tensors):
+        """Runs a traced program; `_MISS` when one of its guards fails (retrace needed)."""
+        try:
+            out = cf._run(tensors)
+        except tracing.GuardFailed:
+            return _MISS
+        self._detector.not_traced()
+        return out
+
     def __call__(self, *args, **kwargs):
         if _run_eagerly or context.tracer is not None:
             # Eager mode on request; a tf.function called while tracing is inlined.
@@ -387,24 +399,16 @@ class Function:
             else:
                 cf = self._fast.get(tuple(k))
                 if cf is not None:
-                    try:
-                        out = cf._run(flat)
-                    except tracing.GuardFailed:
-                        pass
-                    else:
-                        self._detector.not_traced()
+                    out = self._replay(cf, flat)
+                    if out is not _MISS:
                         return out
         args, kwargs, key, tensors = self._key(args, kwargs)
         if self._input_signature is not None:
             key = ("sig",) + key
         cf = self._lookup(key)
         if cf is not None:
-            try:
-                out = cf._run(tensors)
-            except tracing.GuardFailed:
-                pass
-            else:
-                self._detector.not_traced()
+            out = self._replay(cf, tensors)
+            if out is not _MISS:
                 return out
             return self._call_traced(args, kwargs, cf._key, cf, tensors)[0]
         if self._reduce_retracing and self._input_signature is None:
