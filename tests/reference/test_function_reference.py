@@ -223,3 +223,39 @@ def test_physical_devices(tf_ref):
     assert repr(tapeflow.config.list_physical_devices()) == repr(
         tf_ref.config.list_physical_devices())
     assert tapeflow.config.list_physical_devices("GPU") == []
+
+
+# -- errors inside a graph ----------------------------------------------------------------
+
+def _graph_error_parts(message):
+    """(first line, node line, innermost frame's file/line/function, kernel text, node tag)."""
+    import re
+    lines = message.split("\n")
+    frames = re.findall(r'  File "([^"]+)", line (\d+), in (\S+)', message)
+    kernel = message.rsplit("\n\n", 1)[1]
+    text, tag = kernel.split("\n\t ")
+    tag = re.sub(r"_\d+\]$", "_N]", tag)
+    return lines[0], lines[2], frames[-1], text, tag
+
+
+def _failing_gathers(tf):
+    def f(p, i, j):
+        y = p * 2.0
+        a = tf.gather(y, i)
+        b = tf.gather(y, j)
+        return a + b
+    return tf.function(f)
+
+
+@pytest.mark.parametrize("first_call", [False, True])
+def test_graph_execution_error_matches_tf(tf_ref, first_call):
+    got = {}
+    for name, lib in (("tf", tf_ref), ("tapeflow", tapeflow)):
+        f = _failing_gathers(lib)
+        p = lib.constant([1.0, 2.0, 3.0])
+        if not first_call:
+            f(p, lib.constant(0), lib.constant(1))
+        with pytest.raises(lib.errors.InvalidArgumentError) as info:
+            f(p, lib.constant(0), lib.constant(5))
+        got[name] = _graph_error_parts(str(info.value))
+    assert got["tapeflow"] == got["tf"]

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 import types
 import weakref
 
 import numpy as np
 
 from tapeflow._src.framework import context, dtypes
+from tapeflow._src.framework.errors import OpError
 from tapeflow._src.framework.tensor import Tensor
 from tapeflow._src.framework.tensor_spec import TensorSpec
 from tapeflow._src.framework.variables import Variable
@@ -438,7 +440,17 @@ class Function:
             input_slots.append(i)
         saved = tracing.activate(tracer)
         try:
-            result = self._python_function(*args, **kwargs)
+            try:
+                result = self._python_function(*args, **kwargs)
+            except OpError as e:
+                # The trace runs the ops eagerly; report a kernel failure as TF reports one
+                # inside a graph (the node and the user's lines that created it).
+                if getattr(e, "graph_origin", None) is not None:
+                    raise
+                frames = (tracing.user_frames(sys._getframe(1))
+                          + tracing.traceback_frames(e.__traceback__))
+                raise tracing.graph_error(e, None, None, frames, self._name,
+                                          tracer.steps) from None
             out_flat = []
             flat = nest.flatten(result)
             for x in flat:
@@ -470,7 +482,7 @@ class Function:
             for p in tracer.pending:
                 p()
         program = None if tracer.unreplayable else tracing.Program(
-            tracer, input_slots, result, out_flat)
+            tracer, input_slots, result, out_flat, self._name)
         if cf is None:
             cf = ConcreteFunction(self, key)
             if _has_none_dims(key) or key[0] == "sig":

@@ -19,7 +19,10 @@ caller can trace again for the new path.
 
 from __future__ import annotations
 
+import itertools
 import keyword
+import os
+import re
 import sys
 import threading
 import weakref
@@ -27,6 +30,7 @@ import weakref
 import numpy as np
 
 from tapeflow._src.framework import context
+from tapeflow._src.framework.errors import OpError
 from tapeflow._src.framework.tensor import Tensor, _wrap
 from tapeflow._src.framework.variables import Variable
 
@@ -56,6 +60,72 @@ def retire(tracer, name, keep_ids=()):
             continue
         k = id(t)
         _out_of_scope[k] = (weakref.ref(t, lambda _, k=k: _out_of_scope.pop(k, None)), name)
+
+
+# ---------------------------------------------------------------------------------------
+# Where an op came from: graph errors point at the user's source lines, as TF's do.
+# ---------------------------------------------------------------------------------------
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_MAX_FRAMES = 24
+_function_ids = itertools.count(1)
+
+
+def _is_user_file(filename):
+    return not filename.startswith(_PACKAGE_DIR)
+
+
+def user_frames(frame):
+    """(filename, line, function) of the frames from `frame` outwards that are not
+    tapeflow's own, outermost first (at most the innermost `_MAX_FRAMES`)."""
+    out = []
+    while frame is not None and len(out) < _MAX_FRAMES:
+        code = frame.f_code
+        if _is_user_file(code.co_filename):
+            out.append((code.co_filename, frame.f_lineno, code.co_name))
+        frame = frame.f_back
+    out.reverse()
+    return tuple(out)
+
+
+def traceback_frames(tb):
+    """User frames of a traceback, outermost first, after the frames calling the trace."""
+    out = []
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if _is_user_file(code.co_filename):
+            out.append((code.co_filename, tb.tb_lineno, code.co_name))
+        tb = tb.tb_next
+    return tuple(out)
+
+
+_OP_SUFFIX = re.compile(r"\s*\[Op:([^\]]*)\](?: name: [^\n]*)?\s*$")
+
+
+def graph_error(error, op_type, node, frames, function_name, steps=()):
+    """`error` (an OpError from an op inside a tf.function) re-raised as TF reports a
+    failure inside a graph: the node, the user's frames that created it, the kernel's
+    message, and the function. Without `node`, the node is named after the op type and
+    the number of earlier ops of that type in `steps` (TF's "GatherV2_1")."""
+    message = error.message
+    m = _OP_SUFFIX.search(message)
+    if m is not None:
+        message = message[:m.start()]
+        op_type = op_type or m.group(1)
+    if node is None and op_type:
+        count = sum(1 for s in steps if s[0] in (OP, OPM) and s[1].name == op_type)
+        node = op_type if count == 0 else f"{op_type}_{count}"
+    node = node or "unknown"
+    lines = ["Graph execution error:", "",
+             f"Detected at node {node} defined at (most recent call last):"]
+    for filename, line, name in frames:
+        lines.append(f'  File "{filename}", line {line}, in {name}')
+        lines.append("")
+    lines.append(f"{message}\n\t [[{{{{node {node}}}}}]] "
+                 f"[Op:__inference_{function_name}_{next(_function_ids)}]")
+    new = type(error)(None, None, "\n".join(lines))
+    new.graph_origin = frames
+    return new
 
 
 class GuardFailed(Exception):
@@ -108,6 +178,8 @@ class Tracer:
         self.pending = []      # tf.print calls to run once the trace is kept
         self.assigned = []     # (variable, value before the trace's first assignment)
         self._assigned_ids = set()
+        # First output slot of each op -> the user's frames that created it (for errors).
+        self.origin = {}
 
     # -- slots ----------------------------------------------------------------------------
     def _new_slot(self, t, const):
@@ -144,6 +216,8 @@ class Tracer:
         ins = tuple([self._in(t) for t in inputs])
         outs = tuple([self._new_slot(o, False) for o in outputs])
         self.steps.append((OPM if p.multi_output else OP, p, attrs, ins, outs))
+        if outs:
+            self.origin[outs[0]] = user_frames(sys._getframe(1))
 
     def derived(self, fn, inputs, out):
         if _get_ident() != self.thread:
@@ -516,9 +590,11 @@ def _compile_fast(steps, out_slots):
 class Program:
     """A finished trace: input slots, steps, and the output structure."""
 
-    def __init__(self, tracer, input_slots, out_structure, out_flat):
+    def __init__(self, tracer, input_slots, out_structure, out_flat, name="function"):
         self.n = len(tracer.keep)
         self.steps = tracer.steps
+        self.origin = tracer.origin
+        self.name = name
         self.input_slots = input_slots
         # Positions that shared one input slot when traced (one tensor passed twice): the
         # program holds only for calls passing one tensor there too.
@@ -653,7 +729,21 @@ class Program:
         except GuardFailed:
             _rollback(undo)
             raise
+        except OpError as e:
+            if getattr(e, "graph_origin", None) is not None:
+                raise  # already reported by an inner function
+            raise self._graph_error(e, k - 1) from None
         return self._pack(v, False)
+
+    def _graph_error(self, error, k):
+        """TF's "Graph execution error" for an OpError raised by step `k`."""
+        kind, a, _, _, outs = self.steps[k]
+        if kind not in (OP, OPM) or not outs:
+            return graph_error(error, None, None, traceback_frames(error.__traceback__),
+                               self.name)
+        count = sum(1 for s in self.steps[:k] if s[0] in (OP, OPM) and s[1] is a)
+        node = a.name if count == 0 else f"{a.name}_{count}"
+        return graph_error(error, a.name, node, self.origin.get(outs[0], ()), self.name)
 
 
 def _rollback(undo):

@@ -65,9 +65,11 @@ def _gather(params, indices, *, axis, batch_dims):
     bad = (indices < 0) | (indices >= n)
     if bad.any():
         j = int(np.flatnonzero(bad.reshape(-1))[0])
+        # TF names a scalar index plainly ("indices = 7") and then ends with " name: ".
+        where, tail = ((f"[{_pos(indices.shape, j)}]", "") if indices.ndim else ("", " name: "))
         raise InvalidArgumentError(
-            None, None, f"indices[{_pos(indices.shape, j)}] = {indices.reshape(-1)[j]} is not "
-            f"in [0, {n}) [Op:GatherV2]")
+            None, None, f"indices{where} = {indices.reshape(-1)[j]} is not "
+            f"in [0, {n}) [Op:GatherV2]{tail}")
     if batch_dims == 0:
         return np.take(params, indices, axis=axis)
     b, pre, post, k, out_shape = _gather_layout(params.shape, indices.shape, axis, batch_dims)

@@ -1,0 +1,110 @@
+"""Kernel errors inside a tf.function name the node and the user's lines that created it."""
+
+import re
+
+import pytest
+
+import tapeflow as tf
+
+HERE = __file__
+
+
+def _frames(message):
+    return re.findall(r'  File "([^"]+)", line (\d+), in (\S+)', message)
+
+
+def _line_of(fn, text):
+    """Line number in this file of the line inside `fn` containing `text`."""
+    import inspect
+    lines, start = inspect.getsourcelines(fn)
+    for k, line in enumerate(lines):
+        if text in line:
+            return start + k
+    raise AssertionError(text)
+
+
+def gather_twice(p, i, j):
+    y = p * 2.0
+    a = tf.gather(y, i)                      # first GatherV2
+    b = tf.gather(y, j)                      # second GatherV2
+    return a + b
+
+
+def test_replay_error_names_node_and_user_line():
+    f = tf.function(gather_twice)
+    p = tf.constant([1.0, 2.0, 3.0])
+    assert float(f(p, tf.constant(0), tf.constant(1))) == 6.0
+    with pytest.raises(tf.errors.InvalidArgumentError) as info:
+        f(p, tf.constant(0), tf.constant(5))          # a replay: same signature
+    msg = str(info.value)
+    assert msg.startswith("Graph execution error:\n\nDetected at node GatherV2_1 defined at "
+                          "(most recent call last):\n")
+    assert "indices = 5 is not in [0, 3)\n\t [[{node GatherV2_1}]]".replace(
+        "{node", "{{node").replace("}]]", "}}]]") in msg
+    assert re.search(r"\[Op:__inference_gather_twice_\d+\]$", msg)
+    frames = _frames(msg)
+    # Innermost: the line in gather_twice that created the failing gather; the test's
+    # call site is among the outer frames.
+    assert frames[-1] == (HERE, str(_line_of(gather_twice, "second GatherV2")), "gather_twice")
+    assert any(fr[2] == "test_replay_error_names_node_and_user_line" and fr[0] == HERE
+               for fr in frames)
+    assert not any("tapeflow/_src" in fr[0] for fr in frames)
+    assert info.value.message == msg
+
+
+def test_first_gather_failing_is_the_unsuffixed_node():
+    f = tf.function(gather_twice)
+    p = tf.constant([1.0, 2.0, 3.0])
+    f(p, tf.constant(0), tf.constant(1))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"Detected at node GatherV2 "):
+        f(p, tf.constant(4), tf.constant(1))
+
+
+def test_first_call_error_is_reported_the_same_way():
+    f = tf.function(gather_twice)
+    with pytest.raises(tf.errors.InvalidArgumentError) as info:
+        f(tf.constant([1.0, 2.0]), tf.constant(0), tf.constant(9))
+    msg = str(info.value)
+    assert msg.startswith("Graph execution error:")
+    assert "indices = 9 is not in [0, 2)" in msg
+    assert _frames(msg)[-1] == (HERE, str(_line_of(gather_twice, "second GatherV2")),
+                                "gather_twice")
+
+
+def test_error_under_a_tape_replay_is_reported_too():
+    f = tf.function(gather_twice)
+    p = tf.constant([1.0, 2.0, 3.0])
+    f(p, tf.constant(0), tf.constant(1))
+    with tf.GradientTape() as tape:
+        tape.watch(p)
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Detected at node GatherV2_1"):
+            f(p, tf.constant(0), tf.constant(3))
+
+
+def test_error_in_an_inner_function_points_at_the_inner_line():
+    @tf.function
+    def inner(x, n):
+        return tf.reshape(x, [n, -1])                 # the failing op
+
+    @tf.function
+    def outer(x, n):
+        return inner(x * 1.0, n) + 1.0
+
+    x = tf.ones([6])
+    outer(x, tf.constant(2))
+    with pytest.raises(tf.errors.InvalidArgumentError) as info:
+        outer(x, tf.constant(4))
+    msg = str(info.value)
+    assert "Detected at node Reshape defined at" in msg
+    assert _frames(msg)[-1][1:] == (str(_line_of(inner.python_function, "the failing op")),
+                                    "inner")
+    assert msg.count("Graph execution error") == 1
+
+
+def test_successful_calls_are_unaffected_and_eager_errors_keep_their_text():
+    with pytest.raises(tf.errors.InvalidArgumentError) as info:
+        tf.gather(tf.constant([1.0]), 3)
+    assert str(info.value) == "indices = 3 is not in [0, 1) [Op:GatherV2] name: "
+    with pytest.raises(tf.errors.InvalidArgumentError) as info:
+        tf.gather(tf.constant([1.0]), [3])
+    assert str(info.value) == "indices[0] = 3 is not in [0, 1) [Op:GatherV2]"
