@@ -291,18 +291,30 @@ def bench_mlp(timer, checks) -> list:
     impls["TF tf.function"] = ((lambda: tfr.function(mlp_step_tf_api(tfr)))
                                if tfr is not None else None)
     impls["torch eager"] = mlp_step_torch if torch is not None else None
-    fns, first_loss = {}, {}
+    impls["tapeflow tf.function"] = lambda: tft.function(mlp_step_tf_api(tft))
+    impls["torch.compile"] = ((lambda: torch.compile(mlp_step_torch()))
+                              if torch is not None else None)
+    fns, first_loss, first_call = {}, {}, {}
     for name, make in impls.items():
         fns[name] = step = make() if make is not None else NA
         if step is not None:
-            loss = step()
+            t0 = time.perf_counter()
+            try:
+                loss = step()
+            except Exception as e:  # e.g. torch.compile without a working C++ toolchain
+                print(f"  {name}: first call failed ({type(e).__name__}: {e}); n/a",
+                      file=sys.stderr)
+                fns[name] = NA
+                continue
+            first_call[name] = time.perf_counter() - t0
             first_loss[name] = float(loss.detach() if hasattr(loss, "detach") else loss)
     cells = timer.group(fns)
     ref = first_loss["numpy"]
     for name, v in first_loss.items():
         checks.append((f"MLP first-step loss {name} = {v:.6f} vs NumPy {ref:.6f}",
                        abs(v - ref) <= 1e-4 * abs(ref) + 1e-5))
-    return [{"benchmark": "MLP step 784-128-10, batch 32", "cells": cells}]
+    return [{"benchmark": "MLP step 784-128-10, batch 32", "cells": cells,
+             "first_call": first_call}]
 
 
 # ---------------------------------------------------------------------------------------
@@ -534,6 +546,18 @@ def report(results, env, checks) -> str:
         out.append(table(["benchmark", "tapeflow", "NumPy", "TF eager", "TF tf.function",
                           "torch eager", "tapeflow / NumPy", "tapeflow / TF eager",
                           "tapeflow / torch"], rows))
+    m = results.get("mlp")
+    if m:
+        c, first = m[0]["cells"], m[0].get("first_call", {})
+        out += ["", "### MLP step traced and compiled (median; first call = trace or compile)",
+                ""]
+        rows = [[name, fmt_time(median(c.get(name))), fmt_time(first.get(name)),
+                 fmt_ratio(ratio(c.get(name), c.get("numpy"))),
+                 fmt_ratio(ratio(c.get(name), c.get("tapeflow tf.function")))]
+                for name in ("tapeflow", "tapeflow tf.function", "numpy", "TF eager",
+                             "TF tf.function", "torch eager", "torch.compile")]
+        out.append(table(["implementation", "step", "first call", "/ NumPy floor",
+                          "/ tapeflow tf.function"], rows))
 
     goals = []
     if d:
@@ -552,6 +576,11 @@ def report(results, env, checks) -> str:
                           0.999))
         goals.append(goal("MLP step / torch eager <= 1x",
                           ratio(c["tapeflow"], c["torch eager"]), 1.0))
+        goals.append(goal("traced MLP step / eager step <= 0.667x (1.5x faster)",
+                          ratio(c.get("tapeflow tf.function"), c["tapeflow"]), 1 / 1.5))
+        goals.append(goal("traced MLP step / TF tf.function < 1x",
+                          ratio(c.get("tapeflow tf.function"), c.get("TF tf.function")),
+                          0.999))
     if results.get("matmul_tanh"):
         r = results["matmul_tanh"][0]
         goals.append(goal(f"{r['n']}² matmul-tanh gradient / NumPy floor <= 1.1x",
