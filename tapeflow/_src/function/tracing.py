@@ -625,10 +625,16 @@ class Program:
             if c:
                 init[i] = t
         self.const_tensors = init
-        self.init_arrays = [None if t is None else t._value for t in init]
-        self.fast = [f for f in map(_fast_step, self.steps) if f is not None]
-        self.replay = _compile_fast(
-            self.steps, [x for kind, x in out_flat if kind == "slot"])
+        # Fast replays run a simplified copy of the steps (folded constants, shared
+        # subexpressions, no dead code: see optimize.py); replays through the primitives
+        # run the steps as traced.
+        from tapeflow._src.function.optimize import optimize
+        out_slots = [x for kind, x in out_flat if kind == "slot"]
+        fast_steps, self.init_arrays, self.optimizations = optimize(
+            self.steps, [None if t is None else t._value for t in init], out_slots)
+        self.fast_steps = fast_steps
+        self.fast = [f for f in map(_fast_step, fast_steps) if f is not None]
+        self.replay = _compile_fast(fast_steps, out_slots)
         seen = {}
         for s in self.steps:
             if s[0] in (READ, ASSIGN):
