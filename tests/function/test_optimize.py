@@ -160,3 +160,70 @@ def test_gradients_through_a_function_use_the_unsimplified_steps():
         tape.watch(x)
         y = tf.reduce_sum(f(x))
     np.testing.assert_allclose(tape.gradient(y, x).numpy(), 2 * np.exp([0.5, 1.5]), rtol=1e-6)
+
+
+# -- elementwise results written into inputs that die there --------------------------------
+
+def test_elementwise_chain_reuses_dying_buffers_and_matches_eager_bit_for_bit():
+    def chain(x, w):
+        h = tf.matmul(x, w)
+        h = tf.nn.relu(h + 1.0)
+        return tf.sqrt(tf.square(h) * 0.5 + 2.0) - h / 3.0
+
+    f = tf.function(chain)
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.standard_normal((8, 5)).astype(np.float32))
+    w = tf.constant(rng.standard_normal((5, 6)).astype(np.float32))
+    f(x, w)
+    src = f.get_concrete_function(x, w).programs[0].replay.source
+    assert src.count("_into_") >= 4
+    for _ in range(3):
+        x2 = tf.constant(rng.standard_normal((8, 5)).astype(np.float32))
+        np.testing.assert_array_equal(f(x2, w).numpy(), chain(x2, w).numpy())
+
+
+def test_a_live_view_keeps_its_base_from_being_overwritten():
+    @tf.function
+    def f(x):
+        a = x * 2.0
+        b = tf.reshape(a, [-1])                       # a view of a's array
+        c = tf.exp(a)                                 # a's last use: b still sees it
+        return b, c
+
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    f(x)
+    b, c = f(tf.constant([[0.5, 1.0], [1.5, 2.0]]))
+    assert b.numpy().tolist() == [1.0, 2.0, 3.0, 4.0]
+    np.testing.assert_allclose(c.numpy(), np.exp([[1.0, 2.0], [3.0, 4.0]]), rtol=1e-6)
+
+
+def test_variables_inputs_and_returned_values_are_never_written_into():
+    v = tf.Variable([1.0, 2.0])
+
+    @tf.function
+    def f(x):
+        r = v.read_value()
+        e = tf.exp(r)                                 # r's last use: the variable's array
+        y = x + 1.0                                   # x: the caller's array
+        z = y * 2.0                                   # y is returned: kept
+        return e + tf.exp(x), y, z
+
+    x = tf.constant([0.0, 1.0])
+    f(x)
+    x2 = tf.constant([3.0, 4.0])
+    _, y, z = f(x2)
+    assert v.numpy().tolist() == [1.0, 2.0]
+    assert x2.numpy().tolist() == [3.0, 4.0]
+    assert y.numpy().tolist() == [4.0, 5.0] and z.numpy().tolist() == [8.0, 10.0]
+
+
+def test_relaxed_shape_programs_do_not_write_in_place():
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+    def f(x):
+        return tf.exp(x * 2.0) + 1.0
+
+    f(tf.constant([1.0]))
+    p = f.get_concrete_function().programs[0]
+    assert "_into_" not in p.replay.source
+    np.testing.assert_allclose(f(tf.constant([0.0, 1.0])).numpy(), np.exp([0.0, 2.0]) + 1,
+                               rtol=1e-6)
