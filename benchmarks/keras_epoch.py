@@ -4,35 +4,43 @@
 The model is TensorFlow's front-page example: Flatten(28, 28), Dense(128, relu),
 Dropout(0.2), Dense(10, softmax), Adam, sparse categorical cross-entropy, accuracy, batch
 32, shuffled. It is trained on 60,000 synthetic MNIST-shaped samples (float32 images in
-[0, 1), integer labels given by a fixed random linear rule, so the loss falls), so one epoch is 1,875 steps, as on the real MNIST.
+[0, 1), integer labels given by a fixed random linear rule, so the loss falls), so one
+epoch is 1,875 steps, as on the real MNIST.
 
 Side by side, each in its own subprocess (so peak memory is attributable to it):
-  * tapeflow   `model.fit` (tapeflow's tf.keras);
+  * tapeflow   `model.fit` (tapeflow's tf.keras), its train step traced (a tf.function,
+               the default), and again with `compile(run_eagerly=True)` (eager);
   * tf.keras   `model.fit` of tf_keras (TF_USE_LEGACY_KERAS=1), with its default
                `tf.function` train step (`--only ... tf_keras_eager` adds
                `run_eagerly=True`, about 10x slower, so not run by default);
   * PyTorch    a plain loop: same layers (logits + CrossEntropyLoss), Adam, dropout 0.2;
+               and the same loop with `torch.compile` on the model and on the optimizer
+               step (the row says "n/a: <reason>" if compiling fails on this machine);
   * NumPy      a hand-written forward / backward / Adam loop in float32 (the floor);
 and each of them with one BLAS/OpenMP thread and with the libraries' default threads.
 The PyTorch and NumPy loops also accumulate the mean loss and accuracy, as `fit` does.
 Frameworks that cannot be imported show "n/a".
 
-Reported per run: seconds per epoch (best and median of `--epochs` timed epochs per
-round, after a warm-up of 100 steps; with `--rounds R` every implementation runs R times,
-interleaved, so a burst of load from other processes does not hit one of them only),
-wall clock and process CPU time (the CPU figure is the steadier one on a
-shared machine; with several threads it adds up every thread's time), ms per step, the
+Reported per run: the first step's time (for the traced or compiled implementations it
+includes the trace or compilation: tapeflow's trace of the train step, tf_keras's
+tf.function trace and graph build, torch.compile's compilation with Inductor's caches off;
+for the eager ones it is an ordinary step), seconds per epoch (best and median of
+`--epochs` timed epochs per round, after a warm-up of 100 steps; with `--rounds R` every
+implementation runs R times, interleaved, so a burst of load from other processes does not
+hit one of them only), wall clock and process CPU time (the CPU figure is the steadier one
+on a shared machine; with several threads it adds up every thread's time), ms per step, the
 ratio to the NumPy floor of the same thread setting, the 1-minute load average, the
-resident memory after importing the framework, after creating the data (+188 MB of
-images), the peak (`ru_maxrss`) and the peak minus the data baseline; for NumPy-based
-implementations (tapeflow, NumPy) also the peak of NumPy/Python allocations made during
-100 steps, traced with `tracemalloc`.
+resident memory after importing the framework, after creating the data (+188 MB of images),
+the peak (`ru_maxrss`) and the peak minus the data baseline; for NumPy-based
+implementations (tapeflow, NumPy) also the peak of NumPy/Python allocations made during 100
+steps, traced with `tracemalloc`.
 
     python benchmarks/keras_epoch.py                   # both thread settings (~4 minutes)
     python benchmarks/keras_epoch.py --threads 1 --rounds 3   # steadier on a busy machine
     python benchmarks/keras_epoch.py --threads 1       # one setting only
     python benchmarks/keras_epoch.py --only tapeflow numpy --epochs 2
     python benchmarks/keras_epoch.py --profile 300     # cProfile of 300 tapeflow fit steps
+    python benchmarks/keras_epoch.py --eval-predict --threads 1   # evaluate/predict timing
 
 The goal held to: tapeflow's epoch at most 1.3x the NumPy floor.
 """
@@ -47,10 +55,12 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-IMPLS = ("numpy", "tapeflow", "torch", "tf_keras")
+IMPLS = ("numpy", "tapeflow", "tapeflow_eager", "torch", "torch_compile", "tf_keras")
 OPTIONAL = ("tf_keras_eager",)  # only with --only: about 10x slower than the others
-LABELS = {"numpy": "NumPy loop (floor)", "tapeflow": "tapeflow `fit`",
-          "torch": "PyTorch loop", "tf_keras": "tf.keras `fit` (tf_keras)",
+LABELS = {"numpy": "NumPy loop (floor)", "tapeflow": "tapeflow `fit` (traced, default)",
+          "tapeflow_eager": "tapeflow `fit`, run_eagerly=True",
+          "torch": "PyTorch loop", "torch_compile": "PyTorch loop, `torch.compile`",
+          "tf_keras": "tf.keras `fit` (tf_keras)",
           "tf_keras_eager": "tf.keras `fit`, run_eagerly=True"}
 N_SAMPLES, BATCH, WARM_STEPS, TRACE_STEPS = 60000, 32, 100, 100
 
@@ -101,6 +111,16 @@ def _keras_runner(tf, threads, run_eagerly=False):
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"], **({"run_eagerly": True} if run_eagerly else {}))
 
+    class FirstStep(tf.keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            if batch == 0 and not first:
+                self.t = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 0 and not first:
+                float(logs["loss"])  # the step's result is ready
+                first.append(time.perf_counter() - self.t)
+
     class Timer(tf.keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
             self.t, self.c = time.perf_counter(), time.process_time()
@@ -110,11 +130,12 @@ def _keras_runner(tf, threads, run_eagerly=False):
             cpu.append(time.process_time() - self.c)
             losses.append(float(logs["loss"]))
 
-    times, cpu, losses = [], [], []
+    times, cpu, losses, first = [], [], [], []
 
     def warm(x, y):
         model.fit(x[:WARM_STEPS * BATCH], y[:WARM_STEPS * BATCH], epochs=1,
-                  batch_size=BATCH, verbose=0)
+                  batch_size=BATCH, verbose=0, callbacks=[FirstStep()])
+        return first[0] if first else None
 
     def epochs(x, y, n):
         model.fit(x, y, epochs=n, batch_size=BATCH, verbose=0, callbacks=[Timer()])
@@ -123,7 +144,7 @@ def _keras_runner(tf, threads, run_eagerly=False):
     return warm, epochs, model
 
 
-def _torch_runner(threads):
+def _torch_runner(threads, compile=False):
     import torch
     if threads:
         torch.set_num_threads(threads)
@@ -132,6 +153,15 @@ def _torch_runner(threads):
                                 torch.nn.Dropout(0.2), torch.nn.Linear(128, 10))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     loss_fn = torch.nn.CrossEntropyLoss()
+    opt_step = opt.step
+    if compile:
+        # The model's forward and backward (AOTAutograd) and the Adam update are compiled;
+        # loss.backward() itself stays a Python call between them (a graph break).
+        model = torch.compile(model)
+
+        @torch.compile
+        def opt_step():
+            opt.step()
 
     def run(x, y, steps=None):
         xt, yt = torch.from_numpy(x), torch.from_numpy(y)
@@ -146,7 +176,7 @@ def _torch_runner(threads):
             loss = loss_fn(logits, yb)
             opt.zero_grad(set_to_none=True)
             loss.backward()
-            opt.step()
+            opt_step()
             total += float(loss) * len(idx)
             correct += int((logits.argmax(1) == yb).sum())
             seen += len(idx)
@@ -233,11 +263,15 @@ def worker(impl, threads, n_epochs, trace):
             os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
             os.environ["TF_USE_LEGACY_KERAS"] = "1"
             import tensorflow as mod
-        elif impl == "tapeflow":
+        elif impl in ("tapeflow", "tapeflow_eager"):
             if ROOT not in sys.path:
                 sys.path.insert(0, ROOT)
             import tapeflow as mod
-        elif impl == "torch":
+        elif impl in ("torch", "torch_compile"):
+            if impl == "torch_compile":
+                # A cold compile each run (not Inductor's on-disk cache of an earlier run),
+                # so the first-step column is the compilation cost a new program pays.
+                os.environ.setdefault("TORCHINDUCTOR_FORCE_DISABLE_CACHES", "1")
             import torch as mod  # noqa: F401
         import numpy as np
     except ImportError as e:
@@ -247,13 +281,25 @@ def worker(impl, threads, n_epochs, trace):
     out["rss_import"] = _rss_mb()
     x, y = _data(np)
     out["rss_data"] = _rss_mb()
-    if impl in ("tapeflow", "tf_keras", "tf_keras_eager"):
-        warm, run_epochs, _ = _keras_runner(mod, threads, impl == "tf_keras_eager")
-        warm(x, y)
+    if impl in ("tapeflow", "tapeflow_eager", "tf_keras", "tf_keras_eager"):
+        warm, run_epochs, model = _keras_runner(mod, threads, impl.endswith("_eager"))
+        out["first_step"] = warm(x, y)
+        if impl == "tapeflow":
+            fn = getattr(model, "_k_train_fn", None)
+            out["traces"] = fn.experimental_get_tracing_count() if fn is not None else None
         times, cpu, losses = run_epochs(x, y, n_epochs)
         step_runner = warm
     else:
-        run = _torch_runner(threads) if impl == "torch" else _numpy_runner(np)
+        try:
+            run = (_torch_runner(threads, impl == "torch_compile") if impl.startswith("torch")
+                   else _numpy_runner(np))
+            t = time.perf_counter()
+            run(x[:BATCH], y[:BATCH], steps=1)
+            out["first_step"] = time.perf_counter() - t
+        except Exception as e:  # noqa: BLE001 - e.g. torch.compile without a C++ compiler
+            msg = " ".join(str(e).split())[:120]
+            out["error"] = f"{type(e).__name__}: {msg}"
+            return out
         run(x, y, steps=WARM_STEPS)
         times, cpu, losses = _loop_epochs(run, x, y, n_epochs)
 
@@ -262,7 +308,7 @@ def worker(impl, threads, n_epochs, trace):
     out["peak"] = _peak_mb()
     out["times"], out["cpu"], out["losses"] = times, cpu, losses
     out["load"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    if trace and impl in ("tapeflow", "numpy"):
+    if trace and impl in ("tapeflow", "tapeflow_eager", "numpy"):
         import tracemalloc
         xs, ys = x[:TRACE_STEPS * BATCH].copy(), y[:TRACE_STEPS * BATCH].copy()
         tracemalloc.start()
@@ -271,6 +317,81 @@ def worker(impl, threads, n_epochs, trace):
         out["traced_peak"] = (tracemalloc.get_traced_memory()[1] - base) / 2**20
         tracemalloc.stop()
     return out
+
+
+EVAL_N, EVAL_REPEATS = 10000, 5
+EVAL_IMPLS = ("tapeflow", "tapeflow_eager", "tf_keras", "tf_keras_eager")
+
+
+def eval_worker(impl, threads):
+    """evaluate() and predict() of the front-page model on EVAL_N samples, batch 32."""
+    out = {"impl": impl, "threads": threads or "default"}
+    try:
+        if impl.startswith("tf_keras"):
+            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+            os.environ["TF_USE_LEGACY_KERAS"] = "1"
+            import tensorflow as mod
+        else:
+            if ROOT not in sys.path:
+                sys.path.insert(0, ROOT)
+            import tapeflow as mod
+        import numpy as np
+    except ImportError as e:
+        out["error"] = f"not installed ({e.name})"
+        return out
+    x, y = _data(np)
+    x, y = x[:EVAL_N], y[:EVAL_N]
+    _, _, model = _keras_runner(mod, threads, impl.endswith("_eager"))
+    for name, call in (("evaluate", lambda: model.evaluate(x, y, batch_size=BATCH, verbose=0)),
+                       ("predict", lambda: model.predict(x, batch_size=BATCH, verbose=0))):
+        t = time.perf_counter()
+        call()
+        out[name + "_first"] = time.perf_counter() - t
+        times = []
+        for _ in range(EVAL_REPEATS):
+            t = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - t)
+        out[name] = min(times)
+        attr = ("test" if name == "evaluate" else "predict") + (
+            "_function" if impl.startswith("tf_keras") else "_fn")
+        fn = getattr(model, ("_k_" if impl.startswith("tapeflow") else "") + attr, None)
+        if hasattr(fn, "experimental_get_tracing_count"):
+            out[name + "_traces"] = fn.experimental_get_tracing_count()
+    return out
+
+
+def eval_table(threads):
+    rows = [f"evaluate() and predict() of the front-page model on {EVAL_N:,} samples, batch "
+            f"{BATCH} ({-(-EVAL_N // BATCH)} steps, the last one partial); best of "
+            f"{EVAL_REPEATS} calls after a first call (which traces), each implementation in "
+            f"its own process.\n",
+            "| implementation | evaluate, s (best) | first evaluate, s | predict, s (best) "
+            "| first predict, s | traces (evaluate / predict) |",
+            "|---|---:|---:|---:|---:|---:|"]
+    labels = {"tapeflow": "tapeflow (traced, default)",
+              "tapeflow_eager": "tapeflow, run_eagerly=True",
+              "tf_keras": "tf_keras (tf.function)", "tf_keras_eager": "tf_keras, run_eagerly=True"}
+    for impl in EVAL_IMPLS:
+        print(f"evaluate/predict: {impl} ...", file=sys.stderr, flush=True)
+        cmd = [sys.executable, os.path.abspath(__file__), "--eval-worker", impl]
+        if threads:
+            cmd += ["--threads", str(threads)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(threads))
+        lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
+        if proc.returncode != 0 or not lines:
+            tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
+            rows.append(f"| {labels[impl]} | n/a: failed: {tail} | | | | |")
+            continue
+        r = json.loads(lines[-1])
+        if "error" in r:
+            rows.append(f"| {labels[impl]} | n/a: {r['error']} | | | | |")
+            continue
+        traces = (f"{r['evaluate_traces']} / {r['predict_traces']}"
+                  if "evaluate_traces" in r else "n/a")
+        rows.append(f"| {labels[impl]} | {r['evaluate']:.3f} | {r['evaluate_first']:.3f} | "
+                    f"{r['predict']:.3f} | {r['predict_first']:.3f} | {traces} |")
+    return "\n".join(rows)
 
 
 def profile(steps, sort="tottime", limit=35):
@@ -331,13 +452,25 @@ def _mb(v):
     return "n/a" if v is None else f"{v:.0f}"
 
 
+def _first(r):
+    """The first step's time (s); several rounds: the smallest; with the trace count."""
+    v = r.get("first_step")
+    if v is None:
+        return "n/a"
+    text = f"{min(v) if isinstance(v, list) else v:.3f}"
+    if r.get("traces"):
+        text += f" ({r['traces']} traces)"
+    return text
+
+
 def table(results, n_epochs):
     import statistics
     rows = ["| implementation | threads | s/epoch, best (wall) | median | ms/step (best) "
-            "| x floor | CPU s/epoch, best | x floor (CPU) | RSS after import (MB) "
+            "| x floor | CPU s/epoch, best | x floor (CPU) | first step (trace/compile), s "
+            "| RSS after import (MB) "
             "| after data (MB) | peak RSS (MB) | peak - data (MB) "
             "| traced peak, 100 steps (MB) | last loss | max load avg |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     floors, cpu_floors = {}, {}
     for r in results:
         if r["impl"] == "numpy" and "error" not in r:
@@ -346,8 +479,8 @@ def table(results, n_epochs):
     for r in results:
         name = LABELS[r["impl"]]
         if "error" in r:
-            rows.append(f"| {name} | {r['threads']} | " + "n/a | " * 12
-                        + f"n/a ({r['error']}) |")
+            rows.append(f"| {name} | {r['threads']} | " + "n/a | " * 13
+                        + f"n/a: {r['error']} |")
             continue
         best, med = min(r["times"]), statistics.median(r["times"])
         floor = floors.get(r["threads"])
@@ -360,7 +493,8 @@ def table(results, n_epochs):
         rows.append(
             f"| {name} | {r['threads']} | {best:.2f} | {med:.2f} | "
             f"{best / (N_SAMPLES // BATCH) * 1e3:.2f} | "
-            f"{ratio} | {cmed:.2f} | {cratio} | {_mb(r['rss_import'])} | {_mb(r['rss_data'])} "
+            f"{ratio} | {cmed:.2f} | {cratio} | {_first(r)} "
+            f"| {_mb(r['rss_import'])} | {_mb(r['rss_data'])} "
             f"| {_mb(r['peak'])} | {_mb(r['peak'] - r['rss_data'] if r['rss_data'] else None)} "
             f"| {'n/a' if traced is None else f'{traced:.1f}'} | {r['losses'][-1]:.4f} | "
             f"{'n/a' if load is None else f'{load:.1f}'} |")
@@ -383,14 +517,24 @@ def main(argv):
     ap.add_argument("--json", help="also write the raw results to this file")
     ap.add_argument("--profile", type=int, metavar="STEPS",
                     help="instead: cProfile STEPS steps of tapeflow's fit and print the stats")
+    ap.add_argument("--eval-predict", action="store_true",
+                    help="instead: time evaluate() and predict() (tapeflow and tf_keras, "
+                         "traced and eager) on 10,000 samples")
     ap.add_argument("--worker", choices=IMPLS + OPTIONAL, help=argparse.SUPPRESS)
+    ap.add_argument("--eval-worker", choices=EVAL_IMPLS, help=argparse.SUPPRESS)
     ap.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         print(json.dumps(worker(args.worker, args.threads, args.epochs, args.trace)))
         return 0
+    if args.eval_worker:
+        print(json.dumps(eval_worker(args.eval_worker, args.threads)))
+        return 0
     if args.profile:
         profile(args.profile)
+        return 0
+    if args.eval_predict:
+        print(eval_table(args.threads))
         return 0
     settings = [args.threads] if args.threads is not None else [1, None]
     results = []
@@ -408,6 +552,9 @@ def main(argv):
                     for k in ("times", "cpu", "losses"):
                         m[k] = m[k] + r[k]
                     m["peak"] = max(m["peak"], r["peak"])
+                    m["first_step"] = min(m["first_step"], r["first_step"]) if (
+                        m.get("first_step") is not None and r.get("first_step") is not None
+                    ) else m.get("first_step")
                     m["load"] = max(m["load"] or 0, r["load"] or 0)
         results.extend(merged[impl] for impl in args.only)
     import platform

@@ -44,3 +44,32 @@ def test_fit_traced_matches_eager_and_runs_python_once_per_trace():
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
         for k in h2:
             np.testing.assert_allclose(h1[k], h2[k], rtol=1e-5)
+
+
+def test_train_on_batch_is_traced_and_matches_eager():
+    rng = np.random.default_rng(1)
+    x = rng.random((24, 4)).astype("float32")
+    y = (x.sum(axis=1, keepdims=True) > 2).astype("float32")
+    results = []
+    for run_eagerly in (None, True):
+        tf.keras.backend.clear_session()
+        tf.keras.utils.set_random_seed(4)
+        m = CountingModel()
+        m.compile("adam", "binary_crossentropy", metrics=["accuracy"], run_eagerly=run_eagerly)
+        # The first call builds the model eagerly (as fit's first step), then traced.
+        logs = [m.train_on_batch(x[i:i + 8], y[i:i + 8], return_dict=True)
+                for i in (0, 8, 16, 0, 8)]
+        logs.append(m.train_on_batch(x[:5], y[:5]))  # a new batch size: a retrace
+        results.append((m, logs, m.get_weights()))
+    (traced, t_logs, t_w), (eager, e_logs, e_w) = results
+    assert eager.python_steps == 6
+    # Eager first step (builds the model and Adam's slots), one trace, one for the new size.
+    assert traced.python_steps == 1 + 1 + 1
+    assert traced._k_train_fn.experimental_get_tracing_count() == 2
+    for a, b in zip(t_w, e_w):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+    for a, b in zip(t_logs, e_logs):
+        if isinstance(a, dict):
+            assert sorted(a) == sorted(b)
+            a, b = [a[k] for k in sorted(a)], [b[k] for k in sorted(b)]
+        np.testing.assert_allclose(a, b, rtol=1e-5)

@@ -390,6 +390,8 @@ class Model(Layer):
         self._k_in_fit = False
         self._k_tracked_metrics = []
         self._k_strategy = strategy_mod._stack[-1] if strategy_mod._stack else None
+        self._k_run_eagerly = None
+        self._k_reset_step_functions()
 
     @property
     def weights(self):
@@ -484,17 +486,74 @@ class Model(Layer):
         self.loss = loss
         self._k_compiled = True
         self.stop_training = False
-        # As in Keras: fit runs train_step as a tf.function unless run_eagerly=True.
-        self.run_eagerly = bool(run_eagerly)
-        self._k_train_fn = None
+        # As in Keras: fit, evaluate and predict run train_step, test_step and predict_step
+        # as tf.functions unless run_eagerly=True (or tf.config.run_functions_eagerly(True)).
+        self._k_run_eagerly = run_eagerly
+        self._k_reset_step_functions()
 
+    @property
+    def run_eagerly(self):
+        """Whether fit, evaluate and predict run their steps eagerly instead of traced.
+
+        `compile(run_eagerly=None)` (the default) follows
+        `tf.config.functions_run_eagerly()`; True or False decides for this model.
+        """
+        value = self.__dict__.get("_k_run_eagerly")
+        if value is None:
+            from tapeflow._src.function import polymorphic
+            return polymorphic.functions_run_eagerly()
+        return bool(value)
+
+    @run_eagerly.setter
+    def run_eagerly(self, value):
+        self._k_run_eagerly = value
+
+    def _k_reset_step_functions(self):
+        # The traced steps; compile() drops them (new loss, metrics and optimizer).
+        self._k_train_fn = self._k_test_fn = self._k_predict_fn = None
+
+    # The traced steps wrap a closure per model (as Keras' make_*_function do), so each
+    # model's function has its own retracing detector: one that counts the traces of every
+    # model's Model.test_step together would warn when many small models are evaluated.
+    # The closure first drops the layers' call-time (activity) losses: a first trace that
+    # created variables is traced again within the same call, and would otherwise add the
+    # first trace's loss tensors (out of scope there) to its own.
     def _k_train_function(self):
         """train_step, traced (a tf.function) unless the model runs eagerly."""
         if self.run_eagerly:
             return self.train_step
         if getattr(self, "_k_train_fn", None) is None:
-            self._k_train_fn = tf.function(self.train_step)
+            def train_function(data):
+                self._clear_losses()  # a retrace must not see the last trace's losses
+                return self.train_step(data)
+            self._k_train_fn = tf.function(train_function)
         return self._k_train_fn
+
+    def _k_test_function(self):
+        """test_step, traced unless the model runs eagerly (as Keras' make_test_function).
+
+        Shapes are relaxed after a change (Keras' reduce_retracing=True), so the last,
+        smaller batch adds one trace whose program then serves any batch size.
+        """
+        if self.run_eagerly:
+            return self.test_step
+        if getattr(self, "_k_test_fn", None) is None:
+            def test_function(data):
+                self._clear_losses()  # a retrace must not see the last trace's losses
+                return self.test_step(data)
+            self._k_test_fn = tf.function(test_function, reduce_retracing=True)
+        return self._k_test_fn
+
+    def _k_predict_function(self):
+        """predict_step, traced unless the model runs eagerly (make_predict_function)."""
+        if self.run_eagerly:
+            return self.predict_step
+        if getattr(self, "_k_predict_fn", None) is None:
+            def predict_function(data):
+                self._clear_losses()  # a retrace must not see the last trace's losses
+                return self.predict_step(data)
+            self._k_predict_fn = tf.function(predict_function, reduce_retracing=True)
+        return self._k_predict_fn
 
     def _assert_compiled(self):
         if not self._k_compiled:
@@ -708,6 +767,7 @@ class Model(Layer):
         callback_list.on_test_begin()
         logs = {}
         dist = dist_support.current_multi_worker(self.__dict__.get("_k_strategy"))
+        test_function = self._k_test_function() if dist is None else None
         for step, batch in handler.epoch_batches():
             callback_list.on_test_batch_begin(step)
             if dist is not None:
@@ -716,7 +776,7 @@ class Model(Layer):
                     self.test_step(batch)
                 logs = dist_support.global_logs(dist, self, {})
             else:
-                logs = self.test_step(batch)
+                logs = test_function(batch)
             self._clear_losses()
             callback_list.on_test_batch_end(step, _lazy_logs(logs))
         logs = {k: _as_float(v) for k, v in logs.items()} if logs else {
@@ -738,9 +798,10 @@ class Model(Layer):
                                           verbose=verbose, epochs=1, steps=handler.steps)
         callback_list.on_predict_begin()
         outs = []
+        predict_function = self._k_predict_function()
         for step, batch in handler.epoch_batches():
             callback_list.on_predict_batch_begin(step)
-            out = self.predict_step(batch)
+            out = predict_function(batch)
             self._clear_losses()
             outs.append(_map(lambda t: np.asarray(t.numpy()), out))
             callback_list.on_predict_batch_end(step, {"outputs": out})
@@ -779,7 +840,10 @@ class Model(Layer):
                 self._clear_losses()
                 logs = dist_support.global_logs(dist, self, {})
                 continue
-            logs = self.train_step(batch)
+            if not self.built:
+                logs = self.train_step(batch)  # builds the model (as fit's first step)
+            else:
+                logs = self._k_train_function()(batch)
             self._clear_losses()
         return self._k_batch_result(logs, return_dict)
 
@@ -798,12 +862,12 @@ class Model(Layer):
                 self._clear_losses()
                 logs = dist_support.global_logs(dist, self, {})
                 continue
-            logs = self.test_step(batch)
+            logs = self._k_test_function()(batch)
             self._clear_losses()
         return self._k_batch_result(logs, return_dict)
 
     def predict_on_batch(self, x):
-        out = self(_to_tensor(_to_array(x)), training=False)
+        out = self._k_predict_function()((_to_tensor(_to_array(x)),))
         self._clear_losses()
         return _map(lambda t: np.asarray(t.numpy()), out)
 
@@ -1168,6 +1232,12 @@ class Sequential(Functional):
     @property
     def layers(self):
         return list(self._k_layers)
+
+    @property
+    def _output_names(self):
+        if not self._k_graph:  # not built yet (no input shape): its last layer's output
+            return [self._k_layers[-1].name] if self._k_layers else ["output_1"]
+        return Functional._output_names.fget(self)
 
     def _k_gather(self):
         own, layers = Layer._k_gather(self)
