@@ -17,9 +17,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from tapeflow._src.framework import dtypes
+from tapeflow._src.autodiff.record import _read_grad
 from tapeflow._src.framework.tensor import Tensor, _wrap
 from tapeflow._src.framework.variables import Variable
+
+# The op modules import this package, so they are imported on first use and kept here:
+# a function-level import costs about a microsecond on every gradient call.
+_convert = _array_ops = _math_ops = _reduction_ops = None
+
+
+def _load_ops():
+    global _convert, _array_ops, _math_ops, _reduction_ops
+    from tapeflow._src.framework.convert import convert_to_tensor
+    from tapeflow._src.ops import array_ops, math_ops, reduction_ops
+    _convert, _array_ops, _math_ops = convert_to_tensor, array_ops, math_ops
+    _reduction_ops = reduction_ops
+
 
 # Set by tapeflow._src.autodiff.numerics while check-numerics is enabled: an object whose
 # `current` is set to the record whose gradient rule runs, so a NaN in a gradient op can
@@ -33,25 +46,32 @@ class NotBatchable(Exception):
 
 def _key(x):
     # A variable is identified by itself, not by the UnreadVariable view of it.
+    if type(x) is Variable:
+        return id(x)  # a plain Variable is never a view (no getattr miss to pay for)
     if isinstance(x, Variable):
         parent = getattr(x, "_parent", None)
         return id(parent if parent is not None else x)
     return id(x)
 
 
-def _is_inexact(x) -> bool:
-    return x._value.dtype.kind in "fc"
+# (0,), (0, 1), ...: the leading axes summed away when unbroadcasting.
+_LEADING = [tuple(range(n)) for n in range(33)]
 
 
 def unbroadcast(g, shape):
     """Sums `g` over broadcast dimensions so that it has `shape` (a tuple)."""
-    from tapeflow._src.ops import array_ops, reduction_ops
+    if _reduction_ops is None:
+        _load_ops()
     gshape = g._value.shape
     if gshape == shape:
         return g
     extra = len(gshape) - len(shape)
     if extra < 0:
-        return array_ops.broadcast_to(g, shape)
+        return _array_ops.broadcast_to(g, shape)
+    if extra < 33 and gshape[extra:] == shape:
+        # Only leading dimensions were added (a bias): one reduction gives the shape.
+        return _reduction_ops._sum(g, axis=_LEADING[extra], keepdims=False)
+    array_ops, reduction_ops = _array_ops, _reduction_ops
     axes = list(range(extra))
     for i, d in enumerate(shape):
         if d == 1 and gshape[extra + i] != 1:
@@ -85,41 +105,72 @@ def _unbroadcast_batched(g, shape):
 
 def connected(records, sources):
     """(marked records, ids of values depending on a source) for a forward sweep."""
+    marked, _, reach = _connected(records, sources)
+    return marked, reach
+
+
+def _connected(records, sources):
+    """Like `connected`, plus each marked record's input keys (a list parallel to marked)."""
     reach = {_key(s) for s in sources}
     marked = []
+    keys = []
+    add = reach.add
+    T, V = Tensor, Variable
     for rec in records:
-        for t in rec.inputs:
-            if (id(t) if type(t) is Tensor else _key(t)) in reach:
-                marked.append(rec)
-                for o in rec.outputs:
-                    reach.add(id(o))
-                break
-    return marked, reach
+        inputs = rec.inputs
+        if len(inputs) == 1:
+            t = inputs[0]
+            tt = type(t)
+            k = id(t) if tt is T or tt is V else _key(t)
+            if k not in reach:
+                continue
+            ks = (k,)
+        elif len(inputs) == 2:
+            a, b = inputs
+            ka = id(a) if type(a) is T else _key(a)
+            kb = id(b) if type(b) is T else _key(b)
+            if ka not in reach and kb not in reach:
+                continue
+            ks = (ka, kb)
+        else:
+            ks = tuple([id(t) if type(t) is T else _key(t) for t in inputs])
+            for k in ks:
+                if k in reach:
+                    break
+            else:
+                continue
+        marked.append(rec)
+        keys.append(ks)
+        for o in rec.outputs:
+            add(id(o))
+    return marked, keys, reach
 
 
 def seed_gradients(targets, output_gradients, reach, batch=None):
     """Initial cotangents keyed by target id (targets of integer dtype get none)."""
-    from tapeflow._src.framework.convert import convert_to_tensor
-    from tapeflow._src.ops import array_ops, math_ops
+    if _math_ops is None:
+        _load_ops()
     grads = {}
     for t, og in zip(targets, output_gradients):
         if t is None:
             continue
-        key = _key(t)
+        key = id(t) if type(t) is Tensor else _key(t)
         if key not in reach:
             continue
         if isinstance(t, Variable):
             t = _wrap(t._value)
-        if not _is_inexact(t):
+        v = t._value
+        if v.dtype.kind not in "fc":
             continue  # an integer or bool target has no gradient, as in TensorFlow
         if og is None:
-            g = array_ops.ones_like(t)
+            # What ones_like gives (a constant, not an op), without its argument handling.
+            g = _wrap(np.array(1, v.dtype) if not v.shape else np.ones(v.shape, v.dtype))
         else:
-            g = convert_to_tensor(og, dtype=t.dtype)
-            want = t._value.shape if batch is None else (batch,) + t._value.shape
+            g = _convert(og, dtype=t.dtype)
+            want = v.shape if batch is None else (batch,) + v.shape
             if g._value.shape != want:
-                g = array_ops.broadcast_to(g, want)
-        grads[key] = math_ops.add(grads[key], g) if key in grads else g
+                g = _array_ops.broadcast_to(g, want)
+        grads[key] = _math_ops.add(grads[key], g) if key in grads else g
     return grads
 
 
@@ -129,85 +180,117 @@ def backward(records, targets, output_gradients, sources, batch=None):
     With `batch=B`, each output gradient carries a leading dimension of size B and each
     result has shape (B,) + source shape.
     """
-    marked, reach = connected(records, sources)
+    marked, keys, reach = _connected(records, sources)
     grads = seed_gradients(targets, output_gradients, reach, batch)
     hook = grad_op_hook
     if hook is None:
-        _reverse(marked, grads, reach, batch, None)
+        _reverse(marked, grads, reach, batch, None, keys)
     else:
         saved = hook.current
         try:
-            _reverse(marked, grads, reach, batch, hook)
+            _reverse(marked, grads, reach, batch, hook, keys)
         finally:
             hook.current = saved
 
     out = []
+    get = grads.get
     for s in sources:
-        g = grads.get(_key(s))
-        if g is not None and s.dtype not in dtypes.INEXACT:
+        g = get(id(s) if type(s) is Tensor else _key(s))
+        if g is not None and s._value.dtype.kind not in "fc":
             g = None  # integer and bool sources get None, as in TensorFlow
         out.append(g)
     return out
 
 
-def _reverse(marked, grads, reach, batch, hook):
+_ONE_NEEDED = (True,)
+
+
+def _reverse(marked, grads, reach, batch, hook, keys=None):
     """The reverse sweep: accumulates into `grads` (keyed by value id).
 
-    This loop runs once per recorded op in every gradient call, so it avoids per-record
-    generators and helper calls for the common single-output, Tensor-input case.
+    `keys[i]` are the keys of `marked[i]`'s inputs (computed when None). This loop runs
+    once per recorded op in every gradient call, so it avoids per-record generators and
+    helper calls for the common single-output, Tensor-input case.
     """
-    from tapeflow._src.framework.convert import convert_to_tensor
-    from tapeflow._src.ops import array_ops, math_ops
+    if _math_ops is None:
+        _load_ops()
+    if keys is None:
+        keys = [tuple([id(t) if type(t) is Tensor else _key(t) for t in rec.inputs])
+                for rec in marked]
+    add = _math_ops.add
     get = grads.get
-    for i in range(len(marked) - 1, -1, -1):
-        rec = marked[i]
+    T = Tensor
+    eager = batch is None
+    for rec, ks in zip(reversed(marked), reversed(keys)):
         outs = rec.outputs
+        grad_fn = rec.grad_fn
         if len(outs) == 1:
             dy = get(id(outs[0]))
             if dy is None:
                 continue
+            if grad_fn is _read_grad and eager:
+                # A variable read: its gradient is the read tensor's, with no rule to call.
+                # (A marked read's variable is always a source.)
+                v = rec.inputs[0]._value
+                if dy._value.shape == v.shape and v.dtype.kind in "fc":
+                    key = ks[0]
+                    prev = get(key)
+                    grads[key] = dy if prev is None else add(prev, dy)
+                    continue
             dys = (dy,)
         else:
             dys = [get(id(o)) for o in outs]
-            if all(d is None for d in dys):
+            if dys.count(None) == len(dys):
                 continue
-            if batch is not None:
+            if not eager:
                 raise NotBatchable(rec.type)
-            if not getattr(rec.grad_fn, "accepts_none", False):
-                dys = [d if d is not None else array_ops.zeros_like(o)
+            if not getattr(grad_fn, "accepts_none", False):
+                dys = [d if d is not None else _array_ops.zeros_like(o)
                        for d, o in zip(dys, outs)]
-        if rec.grad_fn is None:
+        if grad_fn is None:
             raise LookupError(f"No gradient defined for operation '{rec.type}' "
                               f"(op type: {rec.type}). In general every operation must "
                               f"have an associated gradient (@tf.RegisterGradient).")
         if hook is not None:
             hook.current = rec
-        inputs = rec.inputs
-        keys = [id(t) if type(t) is Tensor else _key(t) for t in inputs]
-        rec.needs = needs = tuple([k in reach for k in keys])
-        if batch is None:
-            in_grads = rec.grad_fn(rec, *dys)
+        n = len(ks)
+        if n == 1:
+            needs = _ONE_NEEDED  # a marked record's only input is on a path to a source
+        elif n == 2:
+            needs = (ks[0] in reach, ks[1] in reach)
+        else:
+            needs = tuple([k in reach for k in ks])
+        rec.needs = needs
+        if eager:
+            in_grads = grad_fn(rec, *dys)
         else:
             in_grads = _batched_rule(rec, dys[0], batch)
-        if not isinstance(in_grads, (tuple, list)):
-            in_grads = (in_grads,)
-        for inp, g, key, need in zip(inputs, in_grads, keys, needs):
-            if g is None or not need:
+        if type(in_grads) is not tuple:
+            in_grads = tuple(in_grads) if isinstance(in_grads, list) else (in_grads,)
+        inputs = rec.inputs
+        for j in range(min(n, len(in_grads))):
+            g = in_grads[j]
+            if g is None or not needs[j]:
                 continue  # not on a path to a source
-            if inp._value.dtype.kind not in "fc":
+            v = inputs[j]._value
+            if v.dtype.kind not in "fc":
                 continue  # integer and bool inputs get no gradient
-            shape = inp._value.shape
-            if type(g) is not Tensor and not isinstance(g, Tensor):
-                g = convert_to_tensor(g)
-            if batch is not None:
-                shape = (batch,) + shape
+            if type(g) is not T and not isinstance(g, T):
+                g = _convert(g)
+            if eager:
+                shape = v.shape
+                if g._value.shape != shape:
+                    g = unbroadcast(g, shape)
+            else:
+                shape = (batch,) + v.shape
                 gs = g._value.shape
                 if len(gs) < len(shape) or gs[0] != batch:
                     raise NotBatchable(rec.type)
-            if g._value.shape != shape:
-                g = unbroadcast(g, shape) if batch is None else _unbroadcast_batched(g, shape)
+                if gs != shape:
+                    g = _unbroadcast_batched(g, shape)
+            key = ks[j]
             prev = get(key)
-            grads[key] = g if prev is None else math_ops.add(prev, g)
+            grads[key] = g if prev is None else add(prev, g)
 
 
 # -- batched gradient rules (jacobians) ---------------------------------------------------
