@@ -53,19 +53,29 @@ def _no_kernel(op, dtype, attrs):
         f"DT_COMPLEX64, DT_COMPLEX128] [Op:{op}] name: "))
 
 
+def _size_error(a, b, ta, tb):
+    extra = "" if a.ndim == 2 and b.ndim == 2 else f" {int(ta)} {int(tb)}"
+    return ValueError(f"Matrix size-incompatible: In[0]: {_dims(a.shape)}, "
+                      f"In[1]: {_dims(b.shape)}{extra}")
+
+
 def _matmul_forward(a, b, *, ta, tb):
-    a2 = np.swapaxes(a, -1, -2) if ta else a
-    b2 = np.swapaxes(b, -1, -2) if tb else b
+    # The swapaxes method: a view like np.swapaxes, without its Python wrapper.
+    a2 = a.swapaxes(-1, -2) if ta else a
+    b2 = b.swapaxes(-1, -2) if tb else b
     if a2.shape[-1] != b2.shape[-2]:
-        extra = "" if a.ndim == 2 and b.ndim == 2 else f" {int(ta)} {int(tb)}"
-        raise ValueError(f"Matrix size-incompatible: In[0]: {_dims(a.shape)}, "
-                         f"In[1]: {_dims(b.shape)}{extra}")
+        raise _size_error(a, b, ta, tb)
     return np.matmul(a2, b2)
 
 
 @primitive("MatMul", shape=_matmul_rule, dtype=rules.same_as_input, allowed=_MATMUL_TYPES)
 def _matmul(a, b, *, ta, tb):
-    return _matmul_forward(a, b, ta=ta, tb=tb)
+    # _matmul_forward inlined: every dense layer calls this twice per training step.
+    a2 = a.swapaxes(-1, -2) if ta else a
+    b2 = b.swapaxes(-1, -2) if tb else b
+    if a2.shape[-1] != b2.shape[-2]:
+        raise _size_error(a, b, ta, tb)
+    return np.matmul(a2, b2)
 
 
 @primitive("BatchMatMulV2", shape=_matmul_rule, dtype=rules.same_as_input,

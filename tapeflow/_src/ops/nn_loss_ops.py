@@ -16,7 +16,7 @@ from tapeflow._src.ops.array_ops import (
     where,
     zeros_like,
 )
-from tapeflow._src.ops.math_ops import cast, exp, greater_equal, log1p, multiply, negative
+from tapeflow._src.ops.math_ops import _mul, cast, exp, greater_equal, log1p, multiply, negative
 from tapeflow._src.ops.nn_ops import _log_softmax, _softmax, _softmax_np
 from tapeflow._src.ops.reduction_ops import reduce_sum
 from tapeflow._src.ops.registry import primitive
@@ -166,6 +166,8 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
 
 
 _UNSIGNED = {4: np.uint32, 8: np.uint64}
+_LABEL_DTYPES = frozenset({np.dtype(np.int32), np.dtype(np.int64)})
+_FLOAT_NP = frozenset(d._np for d in FLOAT)  # checked on arrays: no DType lookup per call
 
 
 @primitive(
@@ -192,13 +194,36 @@ def _sparse_xent(logits, labels):
             f"[Op:SparseSoftmaxCrossEntropyWithLogits] name: ",
         )
     z = logits - np.maximum.reduce(logits, axis=1, keepdims=True)
-    e = np.exp(z)
+    # Each row's label entry by flat index into z (cheaper than 2-D fancy indexing); z, e
+    # and s are this function's own temporaries, so they are updated in place.
+    idx = _row_offsets(n, k, labels.dtype) + labels
+    picked = z.ravel().take(idx)
+    e = np.exp(z, out=z)
     s = np.add.reduce(e, axis=1)
-    rows = np.arange(n)
-    loss = np.log(s) - z[rows, labels]
-    backprop = e / s[:, None]
-    backprop[rows, labels] -= 1
-    return loss, backprop
+    loss = np.log(s)
+    loss -= picked
+    e /= s[:, None]
+    e.ravel()[idx] -= 1  # e is contiguous: ravel() is a view
+    return loss, e
+
+
+_OFFSETS: dict = {}
+
+
+def _row_offsets(n, k, dtype):
+    """[0, k, 2k, ...] (n entries): the flat index of each row's start (cached, read-only).
+
+    In the labels' dtype when every index fits it (adding equal dtypes is cheaper).
+    """
+    off = _OFFSETS.get((n, k, dtype))
+    if off is None:
+        if len(_OFFSETS) > 64:
+            _OFFSETS.clear()
+        dt = dtype if n * k < np.iinfo(dtype).max else np.int64
+        off = np.arange(0, n * k, k, dtype=dt) if k else np.zeros(n, dt)
+        off.flags.writeable = False
+        _OFFSETS[(n, k, dtype)] = off
+    return off
 
 
 def _sparse_xent_grad(op, dloss, dbackprop):
@@ -206,7 +231,11 @@ def _sparse_xent_grad(op, dloss, dbackprop):
     _, backprop = op.outputs
     grad = None
     if dloss is not None:
-        grad = _reshape(dloss, shape=dloss._value.shape + (1,)) * backprop
+        grad = _reshape(dloss, shape=dloss._value.shape + (1,))
+        # The Mul primitive directly when the dtypes agree (they do unless a caller passed
+        # another dtype): `*` would only check that and call it.
+        grad = (_mul(grad, backprop) if grad._value.dtype is backprop._value.dtype
+                else grad * backprop)
     if dbackprop is not None:
         # Only reached by higher-order gradients: backprop = softmax(logits) - onehot, so
         # its vector-Jacobian product is the softmax one, p * (v - sum(v * p)).
@@ -242,7 +271,7 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
         raise ValueError("Both labels= and logits= must be given.")
     logits = to_tensor(logits)
     labels = to_tensor(labels)
-    if labels._value.dtype not in (np.int32, np.int64):
+    if labels._value.dtype not in _LABEL_DTYPES:
         raise InvalidArgumentError(
             None,
             None,
@@ -251,7 +280,7 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
             "{{node SparseSoftmaxCrossEntropyWithLogits}} "
             "[Op:SparseSoftmaxCrossEntropyWithLogits] name: ",
         )
-    if logits.dtype not in FLOAT:
+    if logits._value.dtype not in _FLOAT_NP:
         raise _sparse_xent.dtype_error(logits.dtype)
     ls, ys = logits._value.shape, labels._value.shape
     if len(ls) != len(ys) + 1 or ls[:-1] != ys:

@@ -7,7 +7,7 @@ to the tensor's dtype. `&`, `|`, `^`, `~` are logical on bool tensors and bitwis
 
 from __future__ import annotations
 
-from tapeflow._src.framework.tensor import Tensor
+from tapeflow._src.framework.tensor import Tensor, _wrap
 from tapeflow._src.framework.variables import Variable
 from tapeflow._src.ops import array_ops, linalg_ops, math_ops
 from tapeflow._src.ops._helpers import binary_args, to_tensor
@@ -46,6 +46,10 @@ def _mul(x, y):
 
 
 def _rmul(x, y):
+    # `0.01 * t` on a float tensor (e.g. `lr * grad`): the number takes the tensor's dtype,
+    # which is what multiply's conversion does, minus the dispatch.
+    if type(y) is float and type(x) is _T and x._value.dtype.kind in "fc":
+        return math_ops._mul(_wrap(x._value.dtype.type(y)), x)
     return math_ops.multiply(y, x)
 
 

@@ -7,10 +7,11 @@ import numpy as np
 
 from tapeflow._src.framework import dtypes
 from tapeflow._src.framework.errors import InvalidArgumentError
+from tapeflow._src.framework.tensor import _wrap
 from tapeflow._src.ops import rules
 from tapeflow._src.ops._helpers import _TENSORISH, dtype_mismatch, to_tensor
 from tapeflow._src.ops.array_ops import _broadcast_to, _reshape, reshape
-from tapeflow._src.ops.math_ops import cast, equal
+from tapeflow._src.ops.math_ops import _real_div, cast, equal
 from tapeflow._src.ops.registry import primitive
 
 D = dtypes
@@ -123,11 +124,31 @@ def _mean(x, *, axis, keepdims):
 
 @_mean.grad
 def _mean_grad(op, dy):
-    x = op.inputs[0]
+    xv = op.inputs[0]._value
     axis = op.attrs["axis"]
-    shp = x._value.shape
-    n = int(np.prod(shp)) if axis is None else int(np.prod([shp[a] for a in axis]))
-    return _grad_to_input(op, dy / max(n, 1))  # divide before broadcasting: fewer elements
+    if axis is None:
+        n = xv.size
+    else:
+        n = 1
+        for a in axis:
+            n *= xv.shape[a]
+    n = max(n, 1)
+    dt = dy._value.dtype
+    if dt.kind == "f" and xv.size <= _SMALL_MEAN:
+        # One op instead of a divide and a broadcast: dy (in keepdims form) divided by an
+        # array of n's with the input's shape broadcasts and scales at once, to the same
+        # values. Small inputs only, where the broadcast's call costs more than the array.
+        if not op.attrs["keepdims"] and dy._value.ndim:
+            dy = _reshape(dy, shape=_keepdims_shape(xv.shape, axis))
+        return _real_div(dy, _wrap(np.full(xv.shape, n, dt)))
+    # Divide before broadcasting: fewer elements. For an inexact dy, the RealDiv primitive
+    # on n in dy's dtype is exactly what `dy / n` converts to, minus the conversion.
+    if dt.kind in "fc":
+        return _grad_to_input(op, _real_div(dy, _wrap(dt.type(n))))
+    return _grad_to_input(op, dy / n)
+
+
+_SMALL_MEAN = 4096
 
 
 def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
