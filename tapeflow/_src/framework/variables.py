@@ -1,13 +1,18 @@
 """`tf.Variable`: mutable state that ops read through a recorded read, so tapes find it.
 
 A Variable is not a Tensor, but converts to one wherever a tensor is expected. Its value is
-an array that is replaced (never written in place) on assignment, so tensors read earlier
-keep the value they had: a read shares the array instead of copying it.
+an array that is replaced on assignment, so tensors read earlier keep the value they had: a
+read shares the array instead of copying it. The one exception is `assign_add`/`assign_sub`
+when nothing but the variable holds its array (no tensor read from it, no view of it, no
+`np.asarray(v)` result is alive): then the update is written into that array, since nobody
+can observe the difference, and a training step saves allocating a new weight array.
 """
 
 from __future__ import annotations
 
+import _thread
 import enum
+import sys
 
 import numpy as np
 
@@ -19,6 +24,29 @@ from tapeflow._src.framework.tensor_shape import TensorShape, as_shape
 
 _tapes = context.tapes
 _DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
+_refcount = sys.getrefcount
+_ndarray = np.ndarray
+_other_threads = _thread._count  # Python threads besides the main one
+
+
+class _Holder:
+    pass
+
+
+def _held_count(holder):
+    # Must read the array exactly as `Variable._update` does: the count it sees when the
+    # holder's attribute is the only other reference (calibrated once, below).
+    old = holder._value
+    return _refcount(old)
+
+
+def _calibrate():
+    h = _Holder()
+    h._value = np.zeros(1)
+    return _held_count(h)
+
+
+_SOLE = _calibrate()
 
 
 class VariableSynchronization(enum.Enum):
@@ -268,7 +296,7 @@ class Variable:
             arr = np.broadcast_to(arr, self._value.shape)
         if _tapes and context.tracer is not None:
             context.tracer.assign(self, "assign_add", delta)
-        return self._set(np.add(self._value, arr, dtype=self._value.dtype), read_value)
+        return self._update(np.add, arr, read_value)
 
     def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
         arr = self._converted(delta, "AssignSubVariableOp")
@@ -276,7 +304,25 @@ class Variable:
             arr = np.broadcast_to(arr, self._value.shape)
         if _tapes and context.tracer is not None:
             context.tracer.assign(self, "assign_sub", delta)
-        return self._set(np.subtract(self._value, arr, dtype=self._value.dtype), read_value)
+        return self._update(np.subtract, arr, read_value)
+
+    def _update(self, ufunc, arr, read_value):
+        """Sets the value to `ufunc(value, arr)`, in place when nothing else holds it.
+
+        In place needs: an array owning its memory (not a view whose base others may hold),
+        writeable, of the result's shape, and no reference but this variable's (the count
+        includes every tensor read from it, every view, since a view keeps its base alive,
+        and every `np.asarray(v)` result). The values are the same either way. With other
+        Python threads running it never writes in place: NumPy releases the GIL inside
+        large loops, and a concurrent read must see the old or the new value, never a mix.
+        """
+        old = self._value
+        if (_refcount(old) == _SOLE and type(old) is _ndarray and old.base is None
+                and old.shape == arr.shape and old.flags.writeable
+                and old is not arr and not _other_threads()):
+            ufunc(old, arr, out=old)
+            return self._set(old, read_value)
+        return self._set(ufunc(old, arr, dtype=old.dtype), read_value)
 
     def _assign_array(self, arr):
         """Internal fast assignment of an already-checked array (optimizers)."""
