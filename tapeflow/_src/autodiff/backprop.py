@@ -240,7 +240,12 @@ def _reverse(marked, grads, reach, batch, hook, keys=None):
             dys = (dy,)
         else:
             dys = [get(id(o)) for o in outs]
-            if dys.count(None) == len(dys):
+            # (Not dys.count(None): that compares each Tensor with None through its
+            # elementwise __eq__, an op per output.)
+            for d in dys:
+                if d is not None:
+                    break
+            else:
                 continue
             if not eager:
                 raise NotBatchable(rec.type)
