@@ -517,11 +517,19 @@ _INPLACE_BINARY = {"AddV2": np.add, "Sub": np.subtract, "Mul": np.multiply,
                    "RealDiv": np.true_divide}
 
 
+# Only correctly rounded operations: NumPy runs a different loop when the output is an
+# input (its SIMD transcendentals, and complex multiply, fall back to scalar code), which
+# for exp/log/tanh/... or complex numbers can change the last bit; replays must give
+# eager's bits.
+_EXACT_UNARY = frozenset({"Neg", "Square", "Sqrt", "Reciprocal", "Floor", "Ceil", "Rint",
+                          "Sign"})
+
+
 def _inplace_unary(p):
     if p.name == "Relu":
         return _relu_into
     f = p.forward
-    if isinstance(f, np.ufunc) and f.nin == 1 and f.nout == 1:
+    if p.name in _EXACT_UNARY and isinstance(f, np.ufunc) and f.nin == 1 and f.nout == 1:
         return lambda x: f(x, out=x)
     return None
 
@@ -686,7 +694,7 @@ def _inplace_call(k, p, ins, outs, call, ns, values, last_read, kept, defined, r
     def dies(j):
         v = values[j] if j < len(values) else None
         return (j in defined and j not in kept and last_read.get(j) == k
-                and type(v) is _ndarray and v.dtype.kind in "biufc")
+                and type(v) is _ndarray and v.dtype.kind in "biuf")
     out = values[outs[0]] if outs[0] < len(values) else None
     if type(out) is not _ndarray:
         return None
