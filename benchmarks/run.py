@@ -581,6 +581,10 @@ def report(results, env, checks) -> str:
         goals.append(goal("traced MLP step / TF tf.function < 1x",
                           ratio(c.get("tapeflow tf.function"), c.get("TF tf.function")),
                           0.999))
+    if results.get("second_order"):
+        c = results["second_order"][0]["cells"]
+        goals.append(goal("second derivative / torch eager <= 1x",
+                          ratio(c["tapeflow"], c.get("torch eager")), 1.0))
     if results.get("matmul_tanh"):
         r = results["matmul_tanh"][0]
         goals.append(goal(f"{r['n']}² matmul-tanh gradient / NumPy floor <= 1.1x",
