@@ -374,16 +374,7 @@ def eval_table(threads):
               "tf_keras": "tf_keras (tf.function)", "tf_keras_eager": "tf_keras, run_eagerly=True"}
     for impl in EVAL_IMPLS:
         print(f"evaluate/predict: {impl} ...", file=sys.stderr, flush=True)
-        cmd = [sys.executable, os.path.abspath(__file__), "--eval-worker", impl]
-        if threads:
-            cmd += ["--threads", str(threads)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(threads))
-        lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
-        if proc.returncode != 0 or not lines:
-            tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
-            rows.append(f"| {labels[impl]} | n/a: failed: {tail} | | | | |")
-            continue
-        r = json.loads(lines[-1])
+        r = _run_worker(["--eval-worker", impl], threads)
         if "error" in r:
             rows.append(f"| {labels[impl]} | n/a: {r['error']} | | | | |")
             continue
@@ -435,17 +426,25 @@ def _env(threads):
     return env
 
 
-def run_one(impl, threads, n_epochs, trace):
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", impl, "--epochs",
-           str(n_epochs)] + (["--trace"] if trace else [])
+def _run_worker(args, threads):
+    """This script with `args` in a subprocess: its last JSON line, or {"error": ...}."""
+    cmd = [sys.executable, os.path.abspath(__file__)] + args
     if threads:
         cmd += ["--threads", str(threads)]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(threads))
     lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
     if proc.returncode != 0 or not lines:
         tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
-        return {"impl": impl, "threads": threads or "default", "error": f"failed: {tail}"}
+        return {"error": f"failed: {tail}"}
     return json.loads(lines[-1])
+
+
+def run_one(impl, threads, n_epochs, trace):
+    r = _run_worker(["--worker", impl, "--epochs", str(n_epochs)]
+                    + (["--trace"] if trace else []), threads)
+    if "error" in r:
+        r.update(impl=impl, threads=threads or "default")
+    return r
 
 
 def _mb(v):

@@ -518,16 +518,23 @@ class Model(Layer):
     # The closure first drops the layers' call-time (activity) losses: a first trace that
     # created variables is traced again within the same call, and would otherwise add the
     # first trace's loss tensors (out of scope there) to its own.
+    def _k_step_function(self, attr, step, reduce_retracing):
+        """`step`, traced and cached in `attr` unless the model runs eagerly."""
+        if self.run_eagerly:
+            return step
+        fn = getattr(self, attr, None)
+        if fn is None:
+            def step_function(data):
+                self._clear_losses()  # a retrace must not see the last trace's losses
+                return step(data)
+            step_function.__name__ = step.__name__.replace("_step", "_function")
+            fn = tf.function(step_function, reduce_retracing=reduce_retracing)
+            setattr(self, attr, fn)
+        return fn
+
     def _k_train_function(self):
         """train_step, traced (a tf.function) unless the model runs eagerly."""
-        if self.run_eagerly:
-            return self.train_step
-        if getattr(self, "_k_train_fn", None) is None:
-            def train_function(data):
-                self._clear_losses()  # a retrace must not see the last trace's losses
-                return self.train_step(data)
-            self._k_train_fn = tf.function(train_function)
-        return self._k_train_fn
+        return self._k_step_function("_k_train_fn", self.train_step, False)
 
     def _k_test_function(self):
         """test_step, traced unless the model runs eagerly (as Keras' make_test_function).
@@ -535,25 +542,11 @@ class Model(Layer):
         Shapes are relaxed after a change (Keras' reduce_retracing=True), so the last,
         smaller batch adds one trace whose program then serves any batch size.
         """
-        if self.run_eagerly:
-            return self.test_step
-        if getattr(self, "_k_test_fn", None) is None:
-            def test_function(data):
-                self._clear_losses()  # a retrace must not see the last trace's losses
-                return self.test_step(data)
-            self._k_test_fn = tf.function(test_function, reduce_retracing=True)
-        return self._k_test_fn
+        return self._k_step_function("_k_test_fn", self.test_step, True)
 
     def _k_predict_function(self):
         """predict_step, traced unless the model runs eagerly (make_predict_function)."""
-        if self.run_eagerly:
-            return self.predict_step
-        if getattr(self, "_k_predict_fn", None) is None:
-            def predict_function(data):
-                self._clear_losses()  # a retrace must not see the last trace's losses
-                return self.predict_step(data)
-            self._k_predict_fn = tf.function(predict_function, reduce_retracing=True)
-        return self._k_predict_fn
+        return self._k_step_function("_k_predict_fn", self.predict_step, True)
 
     def _assert_compiled(self):
         if not self._k_compiled:
