@@ -20,7 +20,7 @@ def fresh_plans(monkeypatch):
 
 
 def _programs():
-    return [p for p in plans._plans.values() if p is not None]
+    return [p for p in plans._plans.values() if type(p) is tuple]
 
 
 def _mlp_step(params, x, y):
@@ -159,3 +159,15 @@ def test_check_mode_compares_every_replay_with_the_sweep(monkeypatch):
     with tf.GradientTape() as tape:
         y = tf.reduce_sum(tf.nn.softmax(x) * tf.exp(x))
     np.testing.assert_array_equal(g.numpy(), tape.gradient(y, x).numpy())
+
+
+def test_a_plan_that_would_pin_large_constants_is_not_kept(monkeypatch):
+    monkeypatch.setattr(plans, "MAX_PLAN_BYTES", 64)
+    x = tf.Variable(np.ones(100, np.float32))
+    for _ in range(4):
+        with tf.GradientTape() as tape:
+            y = x * 2.0                                     # seed: 100 ones, 400 bytes
+        g = tape.gradient(y, x)
+    assert g.numpy().tolist() == [2.0] * 100
+    assert _programs() == []
+    assert plans._UNPLANNABLE in plans._plans.values()

@@ -30,12 +30,14 @@ import os
 import numpy as np
 
 MAX_PLANS = 256
+MAX_PLAN_BYTES = 4 << 20   # constants a plan may keep (e.g. the seed of a large target)
 enabled = True
 # TAPEFLOW_CHECK_PLANS=1 (for the test suite): plan every pass at its first sighting and
 # check each replay against the ordinary sweep, bit for bit.
 check = os.environ.get("TAPEFLOW_CHECK_PLANS") == "1"
 
-_plans: dict = {}       # structure key -> Program, or None when seen once
+_plans: dict = {}       # structure key -> (Program, outputs), None when seen once, or
+_UNPLANNABLE = object()  # this: the pass cannot be planned (sweep it, never trace again)
 _planned_rules = None   # the registered primitives' gradient rules
 
 
@@ -139,6 +141,8 @@ def run(key, tensors, backward_fn):
     traced into a plan the second time a structure is seen.
     """
     plan = _plans.get(key, False)
+    if plan is _UNPLANNABLE:
+        return None
     if plan is False:  # first sighting: remember it, sweep as usual
         if len(_plans) >= MAX_PLANS:
             _plans.clear()
@@ -193,9 +197,13 @@ def _trace(key, tensors, backward_fn):
     finally:
         tracing.deactivate(saved)
     if tracer.unreplayable or tracer.new_variables or tracer.assigned or tracer.pending:
-        _plans[key] = None
+        _plans[key] = _UNPLANNABLE
         return grads
     program = tracing.Program(tracer, input_slots, list(grads), out_flat, "gradient")
+    kept = sum(getattr(a, "nbytes", 0) for a in program.init_arrays if a is not None)
+    if kept > MAX_PLAN_BYTES:
+        _plans[key] = _UNPLANNABLE  # replaying would save less than the memory it pins
+        return grads
     _plans[key] = (program, out_flat)
     if check:  # replay at once too, so every planned structure is checked
         _compare(_replay(program, out_flat, tensors), grads)
