@@ -136,7 +136,7 @@ def _reshape_rule(x, *, shape):
 
 @primitive("Reshape", shape=_reshape_rule, dtype=rules.same_as_input)
 def _reshape(x, *, shape):
-    return np.reshape(x, shape)
+    return x.reshape(shape)  # the method: np.reshape's wrapper costs 5x the call itself
 
 
 @_reshape.grad
