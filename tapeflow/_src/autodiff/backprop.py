@@ -182,16 +182,16 @@ def backward(records, targets, output_gradients, sources, batch=None):
     With `batch=B`, each output gradient carries a leading dimension of size B and each
     result has shape (B,) + source shape.
     """
-    marked, keys, reach = _connected(records, sources)
     if (batch is None and grad_op_hook is None and _plans.enabled and not _context.tapes
             and _all_none(output_gradients)):
         # A pass of a structure seen before replays its cached plan (see plans.py).
-        key, tensors = _plans.structure(marked, keys, targets, sources)
+        key, tensors = _plans.structure(records, targets, sources)
         if key is not None:
             out = _plans.run(key, tensors, lambda: _sweep(
-                marked, keys, reach, targets, output_gradients, sources, None))
+                *_connected(records, sources), targets, output_gradients, sources, None))
             if out is not None:
                 return out
+    marked, keys, reach = _connected(records, sources)
     return _sweep(marked, keys, reach, targets, output_gradients, sources, batch)
 
 

@@ -8,7 +8,7 @@ seen before, it traces that pass once with tf.function's tracer (`function/traci
 replays the recorded program on later calls: the rules' NumPy kernels run in order, with
 none of the Python around them.
 
-The *structure* is everything the rules' Python can depend on: each marked record's rule
+The *structure* is everything the rules' Python can depend on: each record's rule
 (a registered primitive's rule: custom gradients are never planned), attributes, how its
 inputs connect to earlier records, sources and outside tensors, and the shape and dtype of
 every tensor involved. Rules that look at values (`int(t)`, `bool(t)`) leave guards in the
@@ -56,10 +56,12 @@ def _key(v):
     return id(parent if parent is not None else v)
 
 
-def structure(marked, keys, targets, sources):
+def structure(records, targets, sources):
     """(key, tensors): the pass's structure and the tensors a plan reads, or (None, None).
 
-    The key is a flat tuple: per source its kind, shape and dtype; per marked record its
+    It reads every record of the tape (equal structures mark the same records, so the
+    forward sweep that marks them is left to the first, traced pass).
+    The key is a flat tuple: per source its kind, shape and dtype; per record its
     rule, input and output counts, attributes, and for each input the index of the tensor
     it reads (or the source variable); each tensor's shape and dtype where it is first
     seen; last the targets' indices. Runs on every eligible `gradient` call, so it is
@@ -92,7 +94,7 @@ def structure(marked, keys, targets, sources):
         ap(v.shape)
         ap(v.dtype)
     n = len(tensors)
-    for rec, ks in zip(marked, keys):
+    for rec in records:
         fn = rec.grad_fn
         if fn not in rules:
             return None, None  # a custom gradient: its rule is a new closure per call
@@ -101,7 +103,8 @@ def structure(marked, keys, targets, sources):
         ap(len(inputs))
         ap(len(outputs))
         ap(tuple(attrs.items()) if attrs else None)
-        for t, k in zip(inputs, ks):
+        for t in inputs:
+            k = id(t) if type(t) is T else _key(t)
             j = slot.get(k)
             if j is None:
                 if type(t) is not T:
