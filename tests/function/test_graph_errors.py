@@ -108,3 +108,34 @@ def test_successful_calls_are_unaffected_and_eager_errors_keep_their_text():
     with pytest.raises(tf.errors.InvalidArgumentError) as info:
         tf.gather(tf.constant([1.0]), [3])
     assert str(info.value) == "indices[0] = 3 is not in [0, 1) [Op:GatherV2]"
+
+
+def test_node_names_carry_the_name_scope_on_replay_and_first_call():
+    def f(p, i):
+        with tf.name_scope("block"):
+            a = tf.gather(p, 0)
+            b = tf.gather(p, i)
+        return a + b + tf.gather(p, 1)
+
+    g = tf.function(f)
+    p = tf.constant([1.0, 2.0])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"node block/GatherV2_1 "):
+        g(p, tf.constant(4))                           # first call (the trace)
+    g = tf.function(f)
+    g(p, tf.constant(1))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"\{\{node block/GatherV2_1\}\}"):
+        g(p, tf.constant(4))                           # replay
+
+
+def test_name_scope_leaves_other_exceptions_untouched():
+    with pytest.raises(KeyError) as info:
+        with tf.name_scope("s"):
+            raise KeyError("k")
+    assert not hasattr(info.value, "_tf_name_scope")
+    with pytest.raises(tf.errors.InvalidArgumentError) as info:
+        with tf.name_scope("s"):
+            with tf.name_scope("u"):
+                tf.gather(tf.constant([1.0]), 3)
+    assert info.value._tf_name_scope == "s/u/"
+    with tf.name_scope("t") as scope:
+        assert scope == "t/"

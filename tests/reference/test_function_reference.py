@@ -259,3 +259,30 @@ def test_graph_execution_error_matches_tf(tf_ref, first_call):
             f(p, lib.constant(0), lib.constant(5))
         got[name] = _graph_error_parts(str(info.value))
     assert got["tapeflow"] == got["tf"]
+
+
+def _scoped_gathers(tf):
+    def f(p, i):
+        a = tf.gather(p, 0)
+        with tf.name_scope("block"):
+            b = tf.gather(p, 1)
+            with tf.name_scope("inner"):
+                c = tf.gather(p, 2)
+                d = tf.gather(p, i)
+        return a + b + c + d
+    return tf.function(f)
+
+
+@pytest.mark.parametrize("first_call", [False, True])
+def test_graph_error_node_names_carry_name_scopes_as_in_tf(tf_ref, first_call):
+    got = {}
+    for name, lib in (("tf", tf_ref), ("tapeflow", tapeflow)):
+        f = _scoped_gathers(lib)
+        p = lib.constant([1.0, 2.0, 3.0])
+        if not first_call:
+            f(p, lib.constant(0))
+        with pytest.raises(lib.errors.InvalidArgumentError) as info:
+            f(p, lib.constant(5))
+        got[name] = _graph_error_parts(str(info.value))
+    assert got["tapeflow"] == got["tf"]
+    assert "block/inner/GatherV2_1" in got["tf"][1]

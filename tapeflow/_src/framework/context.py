@@ -11,6 +11,8 @@ import collections
 import contextlib
 import threading
 
+from tapeflow._src.framework.errors import OpError
+
 # Active GradientTapes, innermost last. Ops test `if tapes:` before any recording work.
 tapes: list = []
 
@@ -58,6 +60,12 @@ def name_scope(name: str):
         name_scope_stack.append(name.rstrip("/"))
     try:
         yield current_name_scope()
+    except OpError as e:
+        # The innermost scope an op error leaves names the failing node for tf.function's
+        # error report ("block/GatherV2"), once the stack has unwound.
+        if not hasattr(e, "_tf_name_scope"):
+            e._tf_name_scope = current_name_scope()
+        raise
     finally:
         if name:
             name_scope_stack.pop()

@@ -450,7 +450,7 @@ class Function:
                 frames = (tracing.user_frames(sys._getframe(1))
                           + tracing.traceback_frames(e.__traceback__))
                 raise tracing.graph_error(e, None, None, frames, self._name,
-                                          tracer.steps) from None
+                                          tracer.steps, tracer.origin) from None
             out_flat = []
             flat = nest.flatten(result)
             for x in flat:

@@ -102,19 +102,32 @@ def traceback_frames(tb):
 _OP_SUFFIX = re.compile(r"\s*\[Op:([^\]]*)\](?: name: [^\n]*)?\s*$")
 
 
-def graph_error(error, op_type, node, frames, function_name, steps=()):
+def node_name(scope, op_type, earlier):
+    """TF's node name: the op type in its name scope, made unique with _1, _2, ... among
+    `earlier` ((scope, type) of the ops recorded before it)."""
+    count = sum(1 for e in earlier if e == (scope, op_type))
+    return f"{scope}{op_type}" if count == 0 else f"{scope}{op_type}_{count}"
+
+
+def _scoped_types(steps, origin):
+    return [(origin.get(s[4][0], ((), ""))[1], s[1].name)
+            for s in steps if s[0] in (OP, OPM) and s[4]]
+
+
+def graph_error(error, op_type, node, frames, function_name, steps=(), origin=None):
     """`error` (an OpError from an op inside a tf.function) re-raised as TF reports a
     failure inside a graph: the node, the user's frames that created it, the kernel's
-    message, and the function. Without `node`, the node is named after the op type and
-    the number of earlier ops of that type in `steps` (TF's "GatherV2_1")."""
+    message, and the function. Without `node`, the node is named from the op type, the
+    name scope the error left (`_tf_name_scope`, set by tf.name_scope) and the ops
+    recorded before it in `steps` (TF's "block/GatherV2_1")."""
     message = error.message
     m = _OP_SUFFIX.search(message)
     if m is not None:
         message = message[:m.start()]
         op_type = op_type or m.group(1)
     if node is None and op_type:
-        count = sum(1 for s in steps if s[0] in (OP, OPM) and s[1].name == op_type)
-        node = op_type if count == 0 else f"{op_type}_{count}"
+        scope = getattr(error, "_tf_name_scope", "")
+        node = node_name(scope, op_type, _scoped_types(steps, origin or {}))
     node = node or "unknown"
     lines = ["Graph execution error:", "",
              f"Detected at node {node} defined at (most recent call last):"]
@@ -178,7 +191,8 @@ class Tracer:
         self.pending = []      # tf.print calls to run once the trace is kept
         self.assigned = []     # (variable, value before the trace's first assignment)
         self._assigned_ids = set()
-        # First output slot of each op -> the user's frames that created it (for errors).
+        # First output slot of each op -> (the user's frames that created it, its name
+        # scope), for error reports.
         self.origin = {}
 
     # -- slots ----------------------------------------------------------------------------
@@ -217,7 +231,9 @@ class Tracer:
         outs = tuple([self._new_slot(o, False) for o in outputs])
         self.steps.append((OPM if p.multi_output else OP, p, attrs, ins, outs))
         if outs:
-            self.origin[outs[0]] = user_frames(sys._getframe(1))
+            stack = context.name_scope_stack
+            self.origin[outs[0]] = (user_frames(sys._getframe(1)),
+                                    "/".join(stack) + "/" if stack else "")
 
     def derived(self, fn, inputs, out):
         if _get_ident() != self.thread:
@@ -877,9 +893,9 @@ class Program:
         if kind not in (OP, OPM) or not outs:
             return graph_error(error, None, None, traceback_frames(error.__traceback__),
                                self.name)
-        count = sum(1 for s in self.steps[:k] if s[0] in (OP, OPM) and s[1] is a)
-        node = a.name if count == 0 else f"{a.name}_{count}"
-        return graph_error(error, a.name, node, self.origin.get(outs[0], ()), self.name)
+        frames, scope = self.origin.get(outs[0], ((), ""))
+        node = node_name(scope, a.name, _scoped_types(self.steps[:k], self.origin))
+        return graph_error(error, a.name, node, frames, self.name)
 
 
 def _rollback(undo):
