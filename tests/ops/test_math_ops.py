@@ -489,3 +489,10 @@ def test_clip_by_norm_gradients():
     np.testing.assert_allclose(g, [0.032, -0.024], atol=1e-6)
     g, = grads(lambda v: tf.clip_by_norm(v, 1.0), [0.0, 0.0])
     assert g.tolist() == [1.0, 1.0]
+
+
+def test_add_of_rank0_strings_is_a_string_tensor():
+    a = tf.constant("ab")
+    c = a + tf.constant("c")
+    assert c.dtype == tf.string and c.shape == () and c.numpy() == b"abc"
+    assert repr(tf.add(a, a)) == "<tf.Tensor: shape=(), dtype=string, numpy=b'abab'>"

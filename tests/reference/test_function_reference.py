@@ -286,3 +286,47 @@ def test_graph_error_node_names_carry_name_scopes_as_in_tf(tf_ref, first_call):
         got[name] = _graph_error_parts(str(info.value))
     assert got["tapeflow"] == got["tf"]
     assert "block/inner/GatherV2_1" in got["tf"][1]
+
+
+# -- printing tensors while tracing -----------------------------------------------------------
+
+def _printing_scenario(tf):
+    v = tf.Variable(2.0)
+    lines = []
+
+    @tf.function
+    def f(a, b, xs, i):
+        m = tf.reshape(a, [1, 1])
+        for t in [a + b, a * b, a - b, a / b, tf.add(a, b), tf.multiply(a, b),
+                  tf.matmul(m, m), m @ m, tf.reduce_sum(a), tf.nn.relu(a), tf.exp(a),
+                  tf.cast(a, tf.int32), -a, a ** 2, tf.square(a), a // b, a % b, abs(a),
+                  a < b, 2.0 * a, 1.0 + a, a + v, v * a, tf.subtract(a, b),
+                  tf.divide(a, b), tf.pow(a, b), i & i, xs[0], xs[1]]:
+            lines.append(str(t))
+        with tf.name_scope("block"):
+            lines.append(str(tf.exp(a)))
+        lines.append(repr(a))
+        return a
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def g(x):
+        lines.append(str(x))
+        return x
+
+    @tf.function
+    def k(x, y=2.0):
+        lines.append(f"{x} {y}")
+        return x
+
+    f(tf.constant(1.0), tf.constant(2.0), [tf.constant(1), tf.constant(2)],
+      tf.constant(True))
+    g(tf.ones([2, 3]))
+    k(x=tf.constant(1.0), y=tf.constant(3.0))
+    k.get_concrete_function(tf.TensorSpec(None, tf.string), tf.TensorSpec([None], tf.int32))
+    return lines
+
+
+def test_tensors_print_as_graph_tensors_while_tracing_as_in_tf(tf_ref):
+    got, want = _printing_scenario(tapeflow), _printing_scenario(tf_ref)
+    assert got == want
+    assert 'Tensor("add:0", shape=(), dtype=float32)' in got

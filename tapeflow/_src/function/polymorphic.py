@@ -136,7 +136,9 @@ def _matches(spec, key):
     if type(spec) is not tuple or type(key) is not tuple or len(spec) != len(key):
         return False
     if spec and spec[0] == "T" and key[0] == "T":
-        return (spec[1] == key[1] and len(spec[2]) == len(key[2])
+        if spec[2] is None:  # unknown rank: any shape
+            return spec[1] == key[1]
+        return (spec[1] == key[1] and key[2] is not None and len(spec[2]) == len(key[2])
                 and all(a is None or a == b for a, b in zip(spec[2], key[2])))
     return all(_matches(a, b) for a, b in zip(spec, key))
 
@@ -148,8 +150,10 @@ def _generalize(a, b):
     if type(a) is not tuple or type(b) is not tuple or len(a) != len(b):
         return None
     if a and a[0] == "T" and b[0] == "T":
-        if a[1] != b[1] or len(a[2]) != len(b[2]):
+        if a[1] != b[1]:
             return None
+        if a[2] is None or b[2] is None or len(a[2]) != len(b[2]):
+            return ("T", a[1], None) if a[2] is None or b[2] is None else None
         return ("T", a[1], tuple(x if x == y else None for x, y in zip(a[2], b[2])))
     out = []
     for x, y in zip(a, b):
@@ -160,11 +164,48 @@ def _generalize(a, b):
     return tuple(out)
 
 
+def _key_dims(key):
+    """The dims of each tensor entry of `key`, in order (None for an unknown rank)."""
+    out = []
+
+    def walk(k):
+        if type(k) is not tuple:
+            return
+        if k and k[0] == "T" and len(k) == 3 and (k[2] is None or type(k[2]) is tuple):
+            out.append(k[2])
+            return
+        for e in k:
+            walk(e)
+    walk(key)
+    return out
+
+
+def _input_names(fn, args, kwargs):
+    """id(tensor) -> the graph name TF gives an input: its parameter's name, then
+    name_1, name_2, ... for further tensors in the same argument (in nest order)."""
+    import inspect
+    try:
+        bound = inspect.signature(fn).bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return {}
+    names = {}
+    for param, value in bound.arguments.items():
+        k = 0
+        for x in nest.flatten(value):
+            if isinstance(x, Tensor) and id(x) not in names:
+                names[id(x)] = param if k == 0 else f"{param}_{k}"
+                k += 1
+    return names
+
+
 def _has_none_dims(key):
     if type(key) is not tuple:
         return False
-    if key and key[0] == "T" and len(key) == 3 and isinstance(key[2], tuple):
-        return any(d is None for d in key[2])
+    if key and key[0] == "T" and len(key) == 3:
+        if key[2] is None:
+            return True  # unknown rank
+        if isinstance(key[2], tuple):
+            return any(d is None for d in key[2])
     return any(_has_none_dims(k) for k in key)
 
 
@@ -432,11 +473,15 @@ class Function:
                                 guard_shapes=_has_none_dims(key))
         input_slots = []
         seen = {}
-        for t in tensors:
+        names = _input_names(self._python_function, args, kwargs)
+        dims = _key_dims(key)
+        if len(dims) != len(tensors):
+            dims = [()] * len(tensors)
+        for t, d in zip(tensors, dims):
             if id(t) in seen:  # one tensor passed twice is one input
                 input_slots.append(seen[id(t)])
                 continue
-            seen[id(t)] = i = tracer.input(t)
+            seen[id(t)] = i = tracer.input(t, names.get(id(t)), d)
             input_slots.append(i)
         saved = tracing.activate(tracer)
         try:
@@ -450,7 +495,7 @@ class Function:
                 frames = (tracing.user_frames(sys._getframe(1))
                           + tracing.traceback_frames(e.__traceback__))
                 raise tracing.graph_error(e, None, None, frames, self._name,
-                                          tracer.steps, tracer.origin) from None
+                                          tracer) from None
             out_flat = []
             flat = nest.flatten(result)
             for x in flat:
@@ -519,7 +564,8 @@ class Function:
             def fill(x):
                 if isinstance(x, TensorSpec):
                     from tapeflow._src.ops.array_creation import zeros
-                    shape = [1 if d is None else d for d in x.shape.as_list()]
+                    shape = ([] if x.shape.rank is None  # unknown rank: traced on a scalar
+                             else [1 if d is None else d for d in x.shape.as_list()])
                     t = zeros(shape, dtype=x.dtype)
                     specs[id(t)] = x
                     return t
@@ -570,8 +616,10 @@ def _spec_key(key, tensors, specs):
             return k
         if k and k[0] == "T" and len(k) == 3:
             s = next(it)
-            if s is None or s.shape.rank is None:
+            if s is None:
                 return k
+            if s.shape.rank is None:
+                return ("T", k[1], None)
             return ("T", k[1], tuple(s.shape.as_list()))
         return tuple(walk(e) for e in k)
     return walk(key)

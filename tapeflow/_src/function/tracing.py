@@ -102,32 +102,53 @@ def traceback_frames(tb):
 _OP_SUFFIX = re.compile(r"\s*\[Op:([^\]]*)\](?: name: [^\n]*)?\s*$")
 
 
-def node_name(scope, op_type, earlier):
-    """TF's node name: the op type in its name scope, made unique with _1, _2, ... among
-    `earlier` ((scope, type) of the ops recorded before it)."""
-    count = sum(1 for e in earlier if e == (scope, op_type))
-    return f"{scope}{op_type}" if count == 0 else f"{scope}{op_type}_{count}"
+# TF names a node after the Python call that made it: `a + b` gives "add", tf.add "Add",
+# `a / b` and tf.divide "truediv"; otherwise (almost always) the op type.
+_OPERATOR_NODES = {"_add": "add", "_radd": "add", "_sub": "sub", "_rsub": "sub",
+                   "_mul": "mul", "_rmul": "mul", "_truediv": "truediv",
+                   "_rtruediv": "truediv", "_floordiv": "floordiv", "_rfloordiv": "floordiv",
+                   "_mod": "mod", "_rmod": "mod", "_pow": "pow", "_rpow": "pow",
+                   "_matmul": "matmul", "_rmatmul": "matmul", "_and": "and", "_rand": "and",
+                   "_or": "or", "_ror": "or", "_xor": "xor", "_rxor": "xor"}
+_API_NODES = {("math_ops", "truediv"): "truediv", ("math_ops", "divide"): "truediv",
+              ("math_ops", "add"): "Add"}
 
 
-def _scoped_types(steps, origin):
-    return [(origin.get(s[4][0], ((), ""))[1], s[1].name)
-            for s in steps if s[0] in (OP, OPM) and s[4]]
+def _node_base(op_type, frame, depth=4):
+    """The node name TF would give the op called from `frame` (see _OPERATOR_NODES)."""
+    api = None
+    for _ in range(depth):
+        if frame is None:
+            break
+        code = frame.f_code
+        module = os.path.basename(code.co_filename)[:-3]
+        if module == "operators":  # an operator, whatever API function it went through
+            return _OPERATOR_NODES.get(code.co_name, op_type)
+        if api is None:
+            api = _API_NODES.get((module, code.co_name))
+        frame = frame.f_back
+    return api or op_type
 
 
-def graph_error(error, op_type, node, frames, function_name, steps=(), origin=None):
+def _shape_text(shape):
+    dims = ["None" if d is None else str(d) for d in shape]
+    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def graph_error(error, op_type, node, frames, function_name, tracer=None):
     """`error` (an OpError from an op inside a tf.function) re-raised as TF reports a
     failure inside a graph: the node, the user's frames that created it, the kernel's
-    message, and the function. Without `node`, the node is named from the op type, the
-    name scope the error left (`_tf_name_scope`, set by tf.name_scope) and the ops
-    recorded before it in `steps` (TF's "block/GatherV2_1")."""
+    message, and the function. Without `node`, the node is the name `tracer` would give
+    the op next: its type in the name scope the error left (`_tf_name_scope`, set by
+    tf.name_scope), made unique (TF's "block/GatherV2_1")."""
     message = error.message
     m = _OP_SUFFIX.search(message)
     if m is not None:
         message = message[:m.start()]
         op_type = op_type or m.group(1)
     if node is None and op_type:
-        scope = getattr(error, "_tf_name_scope", "")
-        node = node_name(scope, op_type, _scoped_types(steps, origin or {}))
+        base = getattr(error, "_tf_name_scope", "") + op_type
+        node = tracer.unique_name(base, take=False) if tracer is not None else base
     node = node or "unknown"
     lines = ["Graph execution error:", "",
              f"Detected at node {node} defined at (most recent call last):"]
@@ -192,8 +213,14 @@ class Tracer:
         self.assigned = []     # (variable, value before the trace's first assignment)
         self._assigned_ids = set()
         # First output slot of each op -> (the user's frames that created it, its name
-        # scope), for error reports.
+        # scope, its node name), for error reports.
         self.origin = {}
+        # Graph names, as TF gives them: slot -> (node name, output index), and how often
+        # each name (case-insensitively, as TF's unique_name) was taken; input slot -> the
+        # shape its signature gives (None dims; None for an unknown rank).
+        self.names = {}
+        self._taken = {}
+        self.input_shapes = {}
 
     # -- slots ----------------------------------------------------------------------------
     def _new_slot(self, t, const):
@@ -215,10 +242,39 @@ class Tracer:
             i = self._new_slot(t, True)
         return i
 
-    def input(self, t):
+    def input(self, t, name=None, shape=()):
         i = self._new_slot(t, False)
         self.is_input[i] = True
+        if name is not None:
+            self.names[i] = (self.unique_name(name), 0)
+        if shape != ():
+            self.input_shapes[i] = shape
         return i
+
+    def unique_name(self, base, take=True):
+        """`base`, or `base_N` if taken before (TF's case-insensitive uniquifying)."""
+        key = base.lower()
+        n = self._taken.get(key, 0)
+        if take:
+            self._taken[key] = n + 1
+        return base if n == 0 else f"{base}_{n}"
+
+    def symbolic(self, t, as_repr):
+        """How TF prints `t` while tracing (a graph tensor), or None for a constant."""
+        i = self.slot.get(id(t))
+        if i is None or self.is_const[i] or i not in self.names:
+            return None
+        node, index = self.names[i]
+        shape = self.input_shapes.get(i, t._value.shape) if self.is_input[i] else (
+            t._value.shape)
+        dtype = t.dtype.name
+        if as_repr:
+            return (f"<tf.Tensor '{node}:{index}' "
+                    + ("" if shape is None else f"shape={_shape_text(shape)} ")
+                    + f"dtype={dtype}>")
+        return (f'Tensor("{node}:{index}", '
+                + ("" if shape is None else f"shape={_shape_text(shape)}, ")
+                + f"dtype={dtype})")
 
     def constant_slot(self, t):
         return self._in(t)
@@ -232,8 +288,12 @@ class Tracer:
         self.steps.append((OPM if p.multi_output else OP, p, attrs, ins, outs))
         if outs:
             stack = context.name_scope_stack
-            self.origin[outs[0]] = (user_frames(sys._getframe(1)),
-                                    "/".join(stack) + "/" if stack else "")
+            scope = "/".join(stack) + "/" if stack else ""
+            caller = sys._getframe(1)
+            node = self.unique_name(scope + _node_base(p.name, caller))
+            self.origin[outs[0]] = (user_frames(caller), scope, node)
+            for k, o in enumerate(outs):
+                self.names[o] = (node, k)
 
     def derived(self, fn, inputs, out):
         if _get_ident() != self.thread:
@@ -250,7 +310,11 @@ class Tracer:
     def read(self, variable, tensor):
         if _get_ident() != self.thread:
             return
-        self.steps.append((READ, variable, None, (), (self._new_slot(tensor, False),)))
+        o = self._new_slot(tensor, False)
+        self.steps.append((READ, variable, None, (), (o,)))
+        stack = context.name_scope_stack
+        self.names[o] = (self.unique_name(("/".join(stack) + "/" if stack else "")
+                                          + "ReadVariableOp"), 0)
 
     def assign(self, variable, kind, value):
         if _get_ident() != self.thread:
@@ -299,7 +363,8 @@ class Tracer:
 # ---------------------------------------------------------------------------------------
 
 _T_NAMES = ("__bool__", "__int__", "__float__", "__complex__", "__index__", "__array__",
-            "numpy", "shape", "get_shape", "__len__", "_shape_tuple")
+            "numpy", "shape", "get_shape", "__len__", "_shape_tuple", "__str__", "__repr__",
+            "__format__")
 _V_NAMES = ("__bool__", "__int__", "__float__", "numpy", "__array__")
 _T_ORIG: dict = {}
 _V_ORIG: dict = {}
@@ -332,6 +397,22 @@ def _shape_guarding(name):
     return property(method) if isinstance(orig, property) else method
 
 
+def _symbolic_text(name):
+    """print() / repr() of a traced tensor: a graph tensor, as TF prints it while tracing."""
+    orig = _T_ORIG[name]
+    as_repr = name == "__repr__"
+
+    def method(self, *spec):
+        tr = context.tracer
+        if tr is not None and _get_ident() == tr.thread and not any(spec):
+            text = tr.symbolic(self, as_repr)  # (format() with a spec formats the value)
+            if text is not None:
+                return text
+        return orig(self, *spec)
+    method.__name__ = name
+    return method
+
+
 def _via_read(name):
     def method(self, *args, **kwargs):
         return getattr(self._read(), name)(*args, **kwargs)
@@ -362,6 +443,9 @@ def _build_patches():
         "get_shape": _shape_guarding("get_shape"),
         "__len__": _shape_guarding("__len__"),
         "_shape_tuple": _shape_guarding("_shape_tuple"),
+        "__str__": _symbolic_text("__str__"),
+        "__repr__": _symbolic_text("__repr__"),
+        "__format__": _symbolic_text("__format__"),
     })
     _V_PATCH.clear()
     _V_PATCH.update({k: _via_read(k) for k in _V_ORIG})
@@ -893,8 +977,7 @@ class Program:
         if kind not in (OP, OPM) or not outs:
             return graph_error(error, None, None, traceback_frames(error.__traceback__),
                                self.name)
-        frames, scope = self.origin.get(outs[0], ((), ""))
-        node = node_name(scope, a.name, _scoped_types(self.steps[:k], self.origin))
+        frames, _, node = self.origin.get(outs[0], ((), "", a.name))
         return graph_error(error, a.name, node, frames, self.name)
 
 

@@ -57,9 +57,12 @@ def _add(x, y):
     # The operator, not the ufunc: identical on arrays, and 5-10x cheaper on the NumPy
     # scalars that hold rank-0 tensors (NumPy's scalar math skips the ufunc machinery).
     try:
-        return x + y
+        out = x + y
     except ValueError:
         raise _incompatible("AddV2", x, y) from None
+    if type(out) is bytes:  # two rank-0 strings: NumPy unwraps the 0-d object result
+        return np.array(out, dtype=object)
+    return out
 
 
 @_add.grad
