@@ -330,3 +330,53 @@ def test_tensors_print_as_graph_tensors_while_tracing_as_in_tf(tf_ref):
     got, want = _printing_scenario(tapeflow), _printing_scenario(tf_ref)
     assert got == want
     assert 'Tensor("add:0", shape=(), dtype=float32)' in got
+
+
+# -- concrete functions: printed signatures, results, dtype checks ---------------------------
+
+def _concrete_scenario(tf):
+    import re
+    c = tf.constant(5.0)
+    v = tf.Variable(1.0)
+    out = []
+
+    @tf.function
+    def f(a, n, xs, opt=None, *, k=2):
+        return a * n + xs[0] + c
+
+    cf = f.get_concrete_function(tf.TensorSpec([None, 2], tf.float32), 3, [tf.constant(1.0)],
+                                 k=4)
+    out.append(str(cf))
+    out.append(repr(cf).split(" at 0x")[0])
+
+    @tf.function
+    def g(a):
+        return {"x": a, "y": (a, tf.cast(a, tf.float32) * v)}
+    out.append(str(g.get_concrete_function(tf.constant([1, 2]))))
+
+    @tf.function
+    def h():
+        return 1, None, "s", 2.5, [3]
+    out.append(repr(h()))
+    out.append(str(h.get_concrete_function()))
+
+    @tf.function
+    def double(a):
+        return a + a
+    for x in (tf.constant(1), tf.constant(1.5), tf.constant("a")):
+        double(x)
+    double.get_concrete_function(tf.TensorSpec(None, tf.string))
+    out.append(double.pretty_printed_concrete_signatures())
+    cfs = double.get_concrete_function(tf.TensorSpec(None, tf.string))
+    out.append(repr(cfs(tf.constant("b"))))
+    try:
+        cfs(tf.constant(1))
+    except tf.errors.InvalidArgumentError as e:
+        out.append(str(e))
+    return [re.sub(r"\b\d{9,}\b", "ID", re.sub(r"__inference_(\w+?)_\d+", r"__inference_\1_N",
+                                                 x)) for x in out]
+
+
+def test_concrete_functions_print_and_check_like_tf(tf_ref):
+    got, want = _concrete_scenario(tapeflow), _concrete_scenario(tf_ref)
+    assert got == want

@@ -164,20 +164,25 @@ def _generalize(a, b):
     return tuple(out)
 
 
-def _key_dims(key):
-    """The dims of each tensor entry of `key`, in order (None for an unknown rank)."""
+def _key_tensors(key):
+    """(NumPy dtype, dims) of each tensor entry of `key`, in order (dims None: any rank)."""
     out = []
 
     def walk(k):
         if type(k) is not tuple:
             return
         if k and k[0] == "T" and len(k) == 3 and (k[2] is None or type(k[2]) is tuple):
-            out.append(k[2])
+            out.append((k[1], k[2]))
             return
         for e in k:
             walk(e)
     walk(key)
     return out
+
+
+def _key_dims(key):
+    """The dims of each tensor entry of `key`, in order (None for an unknown rank)."""
+    return [d for _, d in _key_tensors(key)]
 
 
 def _input_names(fn, args, kwargs):
@@ -212,6 +217,113 @@ def _has_none_dims(key):
 # ---------------------------------------------------------------------------------------
 # Concrete functions
 # ---------------------------------------------------------------------------------------
+
+def _spec_text(dtype, dims):
+    shape = None if dims is None else list(dims)
+    return repr(TensorSpec(shape, dtypes.from_numpy(dtype)))
+
+
+def _type_text(x, specs):
+    """TF's type text for an argument or result: TensorSpec(...), Literal[...], List[...]."""
+    if isinstance(x, Tensor):
+        dtype, dims = specs.get(id(x), (x._value.dtype, np.shape(x._value)))
+        return _spec_text(dtype, dims)
+    if isinstance(x, Variable):
+        return f"TensorSpec(shape={x.shape}, dtype=tf.resource, name=None)"
+    if type(x) is list:
+        return "List[" + ", ".join(_type_text(e, specs) for e in x) + "]"
+    if isinstance(x, tuple):
+        return "Tuple[" + ", ".join(_type_text(e, specs) for e in x) + "]"
+    if isinstance(x, dict):
+        return "Dict[" + ", ".join(f"[{k!r}, {_type_text(v, specs)}]"
+                                   for k, v in x.items()) + "]"
+    return f"Literal[{x!r}]"
+
+
+def _signature_text(fn, args, kwargs, tensors, key, result, tracer):
+    """A traced signature's text, as TF prints a ConcreteFunction (computed at trace time:
+    it keeps no tensor alive)."""
+    import inspect
+    entries = _key_tensors(key)
+    specs = ({id(t): e for t, e in zip(tensors, entries)} if len(entries) == len(tensors)
+             else {})
+    lines = ["Input Parameters:"]
+    short = []
+    try:
+        sig = inspect.signature(fn)
+        bound = sig.bind(*args, **kwargs)
+        bound.apply_defaults()
+        for name, value in bound.arguments.items():
+            kind = sig.parameters[name].kind
+            text = _type_text(value, specs)
+            lines.append(f"  {name} ({kind.name}): {text}")
+            if kind is inspect.Parameter.KEYWORD_ONLY and "*" not in short:
+                short.append("*")
+            short.append(f"{name}: {text}")
+    except (TypeError, ValueError):
+        pass
+    # Results: the traced shapes, with None where a relaxed input dim of the same size
+    # (the only sizes the trace cannot vouch for) appears.
+    loose, any_rank = set(), False
+    for (_, dims), t in zip(entries, tensors) if specs else ():
+        if dims is None:
+            any_rank = True
+            continue
+        loose.update(td for d, td in zip(dims, np.shape(t._value)) if d is None)
+    out_specs = {}
+    for leaf in nest.flatten(result):
+        if isinstance(leaf, Tensor):
+            if id(leaf) in specs:  # an input returned as it is
+                out_specs[id(leaf)] = specs[id(leaf)]
+            elif any_rank:  # computed from an input of unknown rank: rank unknown too
+                out_specs[id(leaf)] = (leaf._value.dtype, None)
+            else:
+                out_specs[id(leaf)] = (leaf._value.dtype, tuple(
+                    None if d in loose else d for d in np.shape(leaf._value)))
+    out_text = _type_text(result, out_specs)
+    lines += ["Output Type:", "  " + out_text, "Captures:"]
+    captured = []
+    closure = [c.cell_contents for c in (getattr(fn, "__closure__", None) or ())
+               if _cell_has_value(c)]
+    glob = getattr(fn, "__globals__", {})
+    names = getattr(getattr(fn, "__code__", None), "co_names", ())
+    around = {id(x): x for x in closure + [glob[n] for n in names if n in glob]}
+    for i, (t, const) in enumerate(zip(tracer.keep, tracer.is_const)):
+        if const and id(t) in around:
+            captured.append(f"  {id(t)}: {_spec_text(t._value.dtype, np.shape(t._value))}")
+    seen = set()
+    for step in tracer.steps:
+        if step[0] == tracing.READ and id(step[1]) not in seen:
+            seen.add(id(step[1]))
+            captured.append(f"  {id(step[1])}: TensorSpec(shape=(), dtype=tf.resource, "
+                            f"name=None)")
+    lines += captured or ["  None"]
+    return "\n".join(lines), f"({', '.join(short)}) -> {out_text}"
+
+
+def _as_result(x, fn):
+    """A function result `x` as TF returns it: a tensor (None and tensors as they are)."""
+    if x is None or isinstance(x, (Tensor, Variable)):
+        return x
+    from tapeflow._src.framework.convert import convert_to_tensor
+    try:
+        return convert_to_tensor(x)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"To be compatible with tf.function, Python functions must return zero or more "
+            f"Tensors or ExtensionTypes or None values; in compilation of {fn}, found "
+            f"return value of type {type(x).__name__}, which is not a Tensor or "
+            f"ExtensionType."
+        ) from None
+
+
+def _cell_has_value(cell):
+    try:
+        cell.cell_contents
+    except ValueError:
+        return False
+    return True
+
 
 class ConcreteFunction:
     """One traced signature of a `tf.function`; calling it replays the trace.
@@ -251,14 +363,50 @@ class ConcreteFunction:
 
     def __call__(self, *args, **kwargs):
         tensors = []
-        _canon((args, kwargs), tensors)
+        _, key = _canon((args, kwargs), tensors)
+        want, got = _key_tensors(self._key), _key_tensors(key)
+        if len(want) == len(got):
+            for i, ((wd, wdims), (gd, gdims)) in enumerate(zip(want, got)):
+                if wd != gd:  # TF checks dtypes when a concrete function is called
+                    from tapeflow._src.framework.errors import InvalidArgumentError
+                    fn = f"__inference_{self.name}_{next(tracing._function_ids)}"
+                    raise InvalidArgumentError(None, None, (
+                        f"cannot compute {fn} as input #{i}(zero-based) was expected to be "
+                        f"a {dtypes.tf_name(dtypes.from_numpy(wd))} tensor but is a "
+                        f"{dtypes.tf_name(dtypes.from_numpy(gd))} tensor [Op:{fn}]"))
+        if len(want) != len(got) or not all(
+                w is None or (g is not None and len(w) == len(g)
+                              and all(a is None or a == b for a, b in zip(w, g)))
+                for (_, w), (_, g) in zip(want, got)):
+            # TF's graph would run on other shapes; this program was traced for its
+            # shapes (its constants may be folded for them), so the Python runs instead.
+            return self._function._python_function(*args, **kwargs)
         try:
             return self._run(tensors)
         except tracing.GuardFailed:
             return self._function._call_traced(args, kwargs, self._key, self)[0]
 
     def __repr__(self):
-        return f"<ConcreteFunction {self.name} at 0x{id(self):X}>"
+        short = getattr(self, "_short", None) or self.name
+        return f"<ConcreteFunction {short} at 0x{id(self):X}>"
+
+    def __str__(self):
+        return "ConcreteFunction " + self.pretty_printed_signature()
+
+    def pretty_printed_signature(self, verbose=True):
+        """TF's text for this signature: input parameters, output type and captures."""
+        return getattr(self, "_text", f"Input Parameters:\n  (unknown: {self.name})")
+
+    def _not_a_graph(self, what):
+        raise NotImplementedError(
+            f"ConcreteFunction.{what}: tapeflow traces by running the function on its "
+            f"arguments and replays the recorded NumPy kernels; there is no FuncGraph or "
+            f"symbolic tensor to return.")
+
+    graph = property(lambda self: self._not_a_graph("graph"))
+    inputs = property(lambda self: self._not_a_graph("inputs"))
+    outputs = property(lambda self: self._not_a_graph("outputs"))
+    structured_outputs = property(lambda self: self._not_a_graph("structured_outputs"))
 
 
 # ---------------------------------------------------------------------------------------
@@ -286,6 +434,7 @@ class Function:
         self._reduce_retracing = bool(reduce_retracing)
         self._concrete = {}      # key -> ConcreteFunction
         self._relaxed = []       # ConcreteFunctions whose key has None dims
+        self._traced_order = []  # every ConcreteFunction, in the order traced
         self._tracing_count = 0
         self._variables_allowed = True
         self._instances = weakref.WeakKeyDictionary()
@@ -498,6 +647,11 @@ class Function:
                                           tracer) from None
             out_flat = []
             flat = nest.flatten(result)
+            if any(x is not None and not isinstance(x, (Tensor, Variable)) for x in flat):
+                # As in TF, a function's results are tensors: Python numbers, strings
+                # and the like returned by it become constants (None stays None).
+                flat = [_as_result(x, self._python_function) for x in flat]
+                result = nest.pack_sequence_as(result, flat)
             for x in flat:
                 if isinstance(x, Variable):
                     x = x._read()
@@ -530,6 +684,9 @@ class Function:
             tracer, input_slots, result, out_flat, self._name)
         if cf is None:
             cf = ConcreteFunction(self, key)
+            cf._text, cf._short = _signature_text(self._python_function, args, kwargs,
+                                                  tensors, key, result, tracer)
+            self._traced_order.append(cf)
             if _has_none_dims(key) or key[0] == "sig":
                 self._relaxed.append(cf)
             else:
@@ -547,6 +704,11 @@ class Function:
         result = nest.pack_sequence_as(result, [x._read() if isinstance(x, Variable) else x
                                                 for x in flat])
         return result, cf
+
+    def pretty_printed_concrete_signatures(self, verbose=True):
+        """Every traced signature's text (see ConcreteFunction.pretty_printed_signature)."""
+        return "\n\n".join(cf.pretty_printed_signature(verbose)
+                            for cf in self._traced_order)
 
     def get_concrete_function(self, *args, **kwargs):
         """The ConcreteFunction for these arguments (TensorSpecs allowed), tracing if needed.

@@ -268,5 +268,26 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
     return nest.pack_sequence_as(t_list, out), norm
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is when a record is emitted (pytest's capture too)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
+# TF attaches a stderr handler to its logger, so its warnings read
+# "WARNING:tensorflow:5 out of the last 5 calls to ..." without any logging setup.
+_logger = logging.getLogger("tapeflow")
+if not _logger.handlers:
+    _handler = _StderrHandler()
+    _handler.setFormatter(logging.Formatter("%(levelname)s:tensorflow:%(message)s"))
+    _logger.addHandler(_handler)
+
+
 def get_logger():
-    return logging.getLogger("tapeflow")
+    return _logger
