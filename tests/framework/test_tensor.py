@@ -105,3 +105,20 @@ def test_is_tensor_and_metadata():
 def test_tensor_cannot_be_constructed_directly():
     with pytest.raises(TypeError):
         tf.Tensor([1, 2])
+
+
+def test_class_names_are_tfs_eager_ones():
+    t, v = tf.constant(1.0), tf.Variable(1.0)
+    assert type(t).__name__ == "EagerTensor" and isinstance(t, tf.Tensor)
+    assert type(v).__name__ == "ResourceVariable" and isinstance(v, tf.Variable)
+    with pytest.raises(AttributeError, match="'EagerTensor' object has no attribute 'assign'"):
+        t.assign(2.0)
+    import pickle
+    assert float(pickle.loads(pickle.dumps(t))) == 1.0
+    assert float(pickle.loads(pickle.dumps(v))) == 1.0
+
+
+def test_iterating_a_scalar_fails_at_iter_as_in_tf():
+    with pytest.raises(TypeError, match="Cannot iterate over a scalar tensor."):
+        iter(tf.constant(1.0))
+    assert [float(x) for x in tf.constant([1.0, 2.0])] == [1.0, 2.0]

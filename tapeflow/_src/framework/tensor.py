@@ -126,10 +126,9 @@ class Tensor:
         return v.shape[0]
 
     def __iter__(self):
-        if self._value.ndim == 0:
+        if self._value.ndim == 0:  # raised by iter() itself, as in TF, not by next()
             raise TypeError("Cannot iterate over a scalar tensor.")
-        for i in range(self._value.shape[0]):
-            yield self[i]
+        return (self[i] for i in range(self._value.shape[0]))
 
     def __hash__(self):
         raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
@@ -167,7 +166,13 @@ class Tensor:
                 f"numpy={numpy_text(self._value, True)}>")
 
 
+
+# What TF calls the class of an eager tensor: `type(t).__name__` prints "EagerTensor", as
+# TF's guides show (and "'EagerTensor' object has no attribute 'assign'"; TF's C type
+# adds its module path there). `tf.Tensor` is this class (isinstance and the fast
+# `type(x) is Tensor` checks are unchanged); the module keeps the name for pickling.
 EagerTensor = Tensor
+Tensor.__name__ = Tensor.__qualname__ = "EagerTensor"
 
 
 def _wrap(value) -> Tensor:

@@ -340,6 +340,12 @@ class Variable:
         self._shape = as_shape(shape)
 
 
+# TF's eager variables are ResourceVariables: `type(v).__name__` prints that, as in TF's
+# guides. The module keeps the name for pickling.
+ResourceVariable = Variable
+Variable.__name__ = Variable.__qualname__ = "ResourceVariable"
+
+
 class _UnreadVariable(Variable):
     """What `assign*` returns: a view of the variable that prints as 'UnreadVariable'."""
 
