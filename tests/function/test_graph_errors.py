@@ -139,3 +139,45 @@ def test_name_scope_leaves_other_exceptions_untouched():
     assert info.value._tf_name_scope == "s/u/"
     with tf.name_scope("t") as scope:
         assert scope == "t/"
+
+
+def _helper_adds_a_string(x):
+    return x + "a"                                    # the failing line
+
+
+def test_python_errors_while_tracing_say_where_in_user_code():
+    @tf.function
+    def f(x):
+        y = x * 2
+        return _helper_adds_a_string(y)
+
+    with pytest.raises(TypeError) as info:
+        f(tf.constant(1))
+    lines = str(info.value).splitlines()
+    assert lines[0] == "in user code:" and lines[1] == ""
+    assert lines[2].endswith("in f  *") and lines[3].strip() == "return _helper_adds_a_string(y)"
+    assert lines[4] == (f'    File "{HERE}", line '
+                        f'{_line_of(_helper_adds_a_string, "the failing line")}, '
+                        f'in _helper_adds_a_string  *')
+    assert lines[-1] == ("    TypeError: Input 'y' of 'AddV2' Op has type string that does "
+                         "not match type int32 of argument 'x'.")
+
+    @tf.function
+    def g(x):
+        raise KeyError("k")
+
+    with pytest.raises(KeyError) as info:
+        g(1.0)
+    assert str(info.value).endswith("    KeyError: 'k'\n")
+    assert str(info.value).startswith("in user code:\n")
+
+
+def test_errors_without_user_frames_or_special_ones_stay_as_they_are():
+    @tf.function
+    def it(x):
+        return next(iter([]))                          # StopIteration is not wrapped
+
+    with pytest.raises(StopIteration):
+        it(1.0)
+    with pytest.raises(ValueError, match=r"^Both labels= and logits= must be given.$"):
+        tf.function(tf.nn.sparse_softmax_cross_entropy_with_logits)(labels=tf.constant([0]))

@@ -380,3 +380,32 @@ def _concrete_scenario(tf):
 def test_concrete_functions_print_and_check_like_tf(tf_ref):
     got, want = _concrete_scenario(tapeflow), _concrete_scenario(tf_ref)
     assert got == want
+
+
+def _adds_a_string(x):
+    return x + "a"
+
+
+def _user_code_errors(tf):
+    def f(x):
+        y = x * 2
+        return _adds_a_string(y)
+
+    def g(x):
+        v = tf.Variable(1.0)
+        return v
+
+    def h(x):
+        raise KeyError("k")
+
+    out = []
+    for fn, arg in ((f, tf.constant(1)), (g, 1.0), (h, 1.0)):
+        try:
+            tf.function(fn)(arg)
+        except Exception as e:  # noqa: BLE001 - the test compares what each library raises
+            out.append((isinstance(e, (TypeError, ValueError, KeyError)), str(e)))
+    return out
+
+
+def test_python_errors_while_tracing_read_as_tfs(tf_ref):
+    assert _user_code_errors(tapeflow) == _user_code_errors(tf_ref)

@@ -301,6 +301,57 @@ def _signature_text(fn, args, kwargs, tensors, key, result, tracer):
     return "\n".join(lines), f"({', '.join(short)}) -> {out_text}"
 
 
+_MIXED_DTYPES = None
+
+
+def _graph_dtype_error(error):
+    """The TypeError TF raises while building a graph for a binary op given two dtypes
+    (eagerly the kernel's InvalidArgumentError "cannot compute AddV2 as input #1 ..."),
+    or None."""
+    global _MIXED_DTYPES
+    import re
+    if _MIXED_DTYPES is None:
+        _MIXED_DTYPES = re.compile(
+            r"cannot compute (\w+) as input #1\(zero-based\) was expected to be a (\w+) "
+            r"tensor but is a (\w+) tensor")
+    m = _MIXED_DTYPES.search(error.message)
+    if m is None:
+        return None
+    op, want, got = m.groups()
+    return TypeError(f"Input 'y' of '{op}' Op has type {got} that does not match type "
+                     f"{want} of argument 'x'.")
+
+
+_NOT_WRAPPED = (tracing.GuardFailed, StopIteration, StopAsyncIteration, GeneratorExit)
+
+
+def _in_user_code(error):
+    """`error` re-made with TF's "in user code:" header (the user's frames from the
+    traceback, each with its source line), or None to raise it as it is."""
+    import linecache
+    if isinstance(error, _NOT_WRAPPED) or getattr(error, "_tf_in_user_code", False):
+        return None
+    frames = tracing.traceback_frames(error.__traceback__)
+    if not frames:
+        return None  # nothing of the user's to point at (e.g. a Keras step's own code)
+    lines = ["in user code:", ""]
+    for filename, line, name in frames:
+        lines.append(f'    File "{filename}", line {line}, in {name}  *')
+        lines.append(f"        {linecache.getline(filename, line).strip()}")
+    lines += ["", f"    {type(error).__name__}: {error}", ""]
+    text = "\n".join(lines)
+    cls = type(error)
+    if cls is KeyError:  # str(KeyError(text)) would quote the text
+        cls = type("KeyError", (KeyError,), {"__str__": lambda self: self.args[0],
+                                              "__module__": "builtins"})
+    try:
+        new = cls(text)
+    except Exception:  # an exception type that wants other arguments: leave it
+        return None
+    new._tf_in_user_code = True
+    return new
+
+
 def _as_result(x, fn):
     """A function result `x` as TF returns it: a tensor (None and tensors as they are)."""
     if x is None or isinstance(x, (Tensor, Variable)):
@@ -641,10 +692,21 @@ class Function:
                 # inside a graph (the node and the user's lines that created it).
                 if getattr(e, "graph_origin", None) is not None:
                     raise
+                mixed = _graph_dtype_error(e)
+                if mixed is not None:  # TF finds this while building the graph
+                    mixed.__traceback__ = e.__traceback__
+                    raise _in_user_code(mixed) or mixed from None
                 frames = (tracing.user_frames(sys._getframe(1))
                           + tracing.traceback_frames(e.__traceback__))
                 raise tracing.graph_error(e, None, None, frames, self._name,
                                           tracer) from None
+            except Exception as e:
+                # As AutoGraph does: a Python error raised while tracing says where in
+                # the user's code it happened ("in user code:" and the frames).
+                wrapped = _in_user_code(e)
+                if wrapped is None:
+                    raise
+                raise wrapped from None
             out_flat = []
             flat = nest.flatten(result)
             if any(x is not None and not isinstance(x, (Tensor, Variable)) for x in flat):
