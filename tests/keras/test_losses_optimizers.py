@@ -119,3 +119,26 @@ def test_clipping_none_grads_constraints_and_schedules(caplog):
     cd = tf.keras.optimizers.schedules.CosineDecay(1.0, 10)
     assert float(cd(5)) == pytest.approx(0.5) and float(cd(10)) == pytest.approx(0.0)
     assert tf.keras.optimizers.Adam(0.5).get_config()["learning_rate"] == 0.5
+
+
+def test_sgd_keeps_a_momentum_slot_even_without_momentum_as_keras():
+    o = tf.keras.optimizers.SGD(0.1)
+    v = tf.Variable([1.0, 2.0])
+    o.apply_gradients([(tf.constant([1.0, 3.0]), v)])
+    names = [x.name for x in o.variables()]
+    assert names == ["iteration:0", "SGD/m/Variable:0"]
+    np.testing.assert_array_equal(o.variables()[1].numpy(), np.float32([-0.1, -0.3]))
+    np.testing.assert_array_equal(v.numpy(), np.float32([1.0, 2.0]) - np.float32(
+        [1.0, 3.0]) * np.float32(0.1))
+
+    w = tf.Variable(1.0)
+    o2 = tf.keras.optimizers.SGD(0.1)
+
+    @tf.function
+    def step():
+        o2.apply_gradients([(tf.constant(1.0), w)])
+
+    step()
+    step()
+    assert step.experimental_get_tracing_count() == 2   # the first trace created "m"
+    assert abs(float(w) - 0.8) < 1e-6

@@ -227,3 +227,19 @@ def test_metric_strings_name_history_keys_like_tf_keras():
         y = np.zeros((8, 1), "f4")
         return sorted(m.fit(x, y, verbose=0).history)
     assert keys(tapeflow) == keys(tfr)
+
+
+def _sgd_state(tf):
+    o = tf.keras.optimizers.SGD(0.1)
+    v = tf.Variable([1.0, 2.0])
+    o.apply_gradients([(tf.constant([1.0, 3.0]), v)])
+    o2 = tf.keras.optimizers.SGD(0.1, momentum=0.9)
+    w = tf.Variable(1.0, name="w")
+    for _ in range(2):
+        o2.apply_gradients([(tf.constant(1.0), w)])
+    return [repr(x) for x in o.variables() + o2.variables() + [v, w]]
+
+
+def test_sgd_variables_match_keras(tf_ref):
+    import tapeflow
+    assert _sgd_state(tapeflow) == _sgd_state(tf_ref)

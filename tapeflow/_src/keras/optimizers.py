@@ -159,8 +159,8 @@ class Optimizer:
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.use_ema, self.jit_compile = use_ema, False
         self.ema_momentum, self.ema_overwrite_frequency = ema_momentum, ema_overwrite_frequency
-        with context.name_scope(name):
-            self._iterations = Variable(np.int64(0), trainable=False, name="iteration")
+        # Keras names it "iteration:0", outside the optimizer's name scope.
+        self._iterations = Variable(np.int64(0), trainable=False, name="iteration")
         self._variables = [self._iterations]
         self._built = False
         self._slots_for = {}
@@ -402,21 +402,26 @@ class SGD(Optimizer):
         self.momentum, self.nesterov = momentum, nesterov
 
     def build(self, var_list):
-        if self.momentum:
-            for v in var_list:
-                self._slots(v, "m")
+        # As in Keras, every variable gets a momentum slot "m", even with momentum 0 (it
+        # then holds the last update): optimizer.variables() and checkpoints list it, and
+        # a traced first step creates it (so tf.function traces that step twice, as TF).
+        for v in var_list:
+            self._slots(v, "m")
         self._built = True
 
     def update_step(self, g, var, lr):
+        m, = self._slots(var, "m")
         if self.momentum:
-            m, = self._slots(var, "m")
             m.assign(-g * lr + m._read() * float(self.momentum), read_value=False)
             if self.nesterov:
                 var.assign_add(-g * lr + m._read() * float(self.momentum), read_value=False)
             else:
                 var.assign_add(m._read(), read_value=False)
         else:
-            var.assign_sub(g * lr, read_value=False)
+            # Keras computes m = -g * lr + m * 0 and var += m: the same bits as this for a
+            # finite m (a + (-b) is a - b exactly).
+            m.assign(-g * lr, read_value=False)
+            var.assign_add(m._read(), read_value=False)
 
     def get_config(self):
         c = super().get_config()
