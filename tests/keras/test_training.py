@@ -490,3 +490,12 @@ def test_checkpoint_restore_into_unbuilt_models_is_deferred(tmp_path):
     lazy = tf.keras.Sequential([tf.keras.layers.Dense(2)])
     tf.train.Checkpoint(model=lazy).restore(p2)
     np.testing.assert_allclose(lazy(x).numpy(), seq(x).numpy())
+
+
+def test_evaluate_refuses_unknown_keyword_arguments_as_keras():
+    m = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(2,))])
+    m.compile("sgd", "mse")
+    x, y = np.ones((4, 2), np.float32), np.ones((4, 1), np.float32)
+    with pytest.raises(TypeError, match=r"^Invalid keyword arguments: \['shuffle'\]$"):
+        m.evaluate(x, y, verbose=0, shuffle=False)
+    assert set(m.evaluate(x, y, verbose=0, return_dict=True)) == {"loss"}

@@ -10,6 +10,8 @@ import time
 
 import numpy as np
 
+from tapeflow._src.framework.tensor import Tensor
+
 
 class Progbar:
     """Keras's text progress bar ('12/100 [==>....] - ETA: 3s - loss: 0.5').
@@ -194,8 +196,17 @@ class Callback:
     def on_train_end(self, logs=None): pass
     def on_epoch_begin(self, epoch, logs=None): pass
     def on_epoch_end(self, epoch, logs=None): pass
-    def on_train_batch_begin(self, batch, logs=None): pass
-    def on_train_batch_end(self, batch, logs=None): pass
+    # on_batch_begin/end are Keras's older names: a callback that overrides them is
+    # called for every training batch, since the new hooks call them by default.
+    def on_batch_begin(self, batch, logs=None): pass
+    def on_batch_end(self, batch, logs=None): pass
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs=logs)
+
     def on_test_begin(self, logs=None): pass
     def on_test_end(self, logs=None): pass
     def on_test_batch_begin(self, batch, logs=None): pass
@@ -205,8 +216,6 @@ class Callback:
     def on_predict_batch_begin(self, batch, logs=None): pass
     def on_predict_batch_end(self, batch, logs=None): pass
 
-    on_batch_begin = on_train_batch_begin
-    on_batch_end = on_train_batch_end
 
 
 class CallbackList:
@@ -230,13 +239,42 @@ class CallbackList:
         return iter(self.callbacks)
 
     def _call(self, hook, *args):
+        # As Keras does, every hook gets its logs positionally (a dict, {} when there are
+        # none), so callbacks written `def on_train_begin(self, logs):` work.
+        n = 2 if ("epoch" in hook or "batch" in hook) else 1
+        if len(args) < n or args[-1] is None:
+            args = args[:n - 1] + ({},)
+        elif self._python_logs and type(args[-1]) is dict:
+            args = args[:-1] + (_python_logs(args[-1]),)
         for c in self.callbacks:
             getattr(c, hook)(*args)
+
+    @property
+    def _python_logs(self):
+        # Keras hands callbacks Python numbers, not tensors, unless every callback in the
+        # list declares it takes tensors (the built-in ones do: no conversion per batch).
+        flag = self.__dict__.get("_k_python_logs")
+        if flag is None:
+            flag = self.__dict__["_k_python_logs"] = any(
+                not getattr(c, "_supports_tf_logs", False) for c in self.callbacks)
+        return flag
 
     def __getattr__(self, hook):
         if hook.startswith("on_"):
             return lambda *args: self._call(hook, *args)
         raise AttributeError(hook)
+
+
+def _python_logs(logs):
+    """Logs with tensor values as Python numbers (scalars) or NumPy arrays."""
+    out = {}
+    for k, v in logs.items():
+        if isinstance(v, Tensor):
+            v = v.numpy()
+            if np.ndim(v) == 0:
+                v = v.item()
+        out[k] = v
+    return out
 
 
 class History(Callback):
@@ -733,3 +771,10 @@ class BackupAndRestore(Callback):
     def on_train_end(self, logs=None):
         if self.delete_checkpoint and self._is_chief() and os.path.exists(self._path()):
             os.remove(self._path())
+
+
+# The built-in callbacks take tensors in their logs (see CallbackList._python_logs);
+# LambdaCallback's functions are the user's, so they get Python numbers as in Keras.
+for _cls in (History, ProgbarLogger, EarlyStopping, ModelCheckpoint, LearningRateScheduler,
+             ReduceLROnPlateau, TerminateOnNaN, CSVLogger, TrainingPlot, BackupAndRestore):
+    _cls._supports_tf_logs = True

@@ -746,6 +746,8 @@ class Model(Layer):
                  steps=None, callbacks=None, max_queue_size=10, workers=1,
                  use_multiprocessing=False, return_dict=False, _internal=False, **kwargs):
         """Returns the loss (and metrics) on the data: a scalar, a list or a dict."""
+        if kwargs:  # Keras takes **kwargs here only to refuse them
+            raise TypeError(f"Invalid keyword arguments: {list(kwargs.keys())}")
         self._assert_compiled()
         if verbose == "auto":
             verbose = 1
