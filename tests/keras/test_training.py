@@ -499,3 +499,24 @@ def test_evaluate_refuses_unknown_keyword_arguments_as_keras():
     with pytest.raises(TypeError, match=r"^Invalid keyword arguments: \['shuffle'\]$"):
         m.evaluate(x, y, verbose=0, shuffle=False)
     assert set(m.evaluate(x, y, verbose=0, return_dict=True)) == {"loss"}
+
+
+def test_a_model_subclass_built_with_the_functional_api_uses_its_overrides():
+    calls = []
+
+    class CustomModel(tf.keras.Model):
+        def train_step(self, data):
+            calls.append(1)
+            return super().train_step(data)
+
+    inputs = tf.keras.Input(shape=(3,))
+    model = CustomModel(inputs, tf.keras.layers.Dense(1)(inputs))
+    assert type(model).__name__ == "CustomModel" and isinstance(model, CustomModel)
+    assert [layer.__class__.__name__ for layer in model.layers] == ["InputLayer", "Dense"]
+    model.compile("sgd", "mse")
+    x, y = np.ones((8, 3), np.float32), np.ones((8, 1), np.float32)
+    model.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    assert calls                                   # traced once or twice, then replayed
+    assert model(x).shape == (8, 1)
+    kw = CustomModel(inputs=inputs, outputs=tf.keras.layers.Dense(2)(inputs))
+    assert kw(x).shape == (8, 2)

@@ -243,3 +243,36 @@ def _sgd_state(tf):
 def test_sgd_variables_match_keras(tf_ref):
     import tapeflow
     assert _sgd_state(tapeflow) == _sgd_state(tf_ref)
+
+
+def _custom_fit_scenario(tf):
+    import numpy as np
+    keras = tf.keras
+    rng = np.random.default_rng(0)
+
+    class CustomModel(keras.Model):
+        def train_step(self, data):
+            x, y = data
+            with tf.GradientTape() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compiled_loss(y, y_pred, regularization_losses=self.losses)
+            grads = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+            self.compiled_metrics.update_state(y, y_pred)
+            return {m.name: m.result() for m in self.metrics}
+
+    inputs = keras.Input(shape=(8,))
+    model = CustomModel(inputs, keras.layers.Dense(1)(inputs))
+    model.set_weights([np.asarray(rng.standard_normal(w.shape) * 0.1, np.float32)
+                       for w in model.get_weights()])
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    x = rng.random((40, 8)).astype("float32")
+    y = rng.random((40, 1)).astype("float32")
+    h = model.fit(x, y, epochs=3, verbose=0, shuffle=False)
+    return type(model).__name__, {k: [round(float(v), 5) for v in vs]
+                                  for k, vs in h.history.items()}
+
+
+def test_custom_train_step_on_a_functional_subclass_matches_keras(tf_ref):
+    import tapeflow
+    assert _custom_fit_scenario(tapeflow) == _custom_fit_scenario(tf_ref)

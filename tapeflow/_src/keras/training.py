@@ -374,6 +374,13 @@ class Model(Layer):
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs):
             return super().__new__(Functional)
+        if (not issubclass(cls, Functional) and "call" not in _defined_in_subclasses(cls)
+                and (len(args) >= 2 or ("inputs" in kwargs and "outputs" in kwargs)
+                     or (len(args) == 1 and "outputs" in kwargs))):
+            # A subclass (overriding train_step, say) built with the functional API, as
+            # Keras's guides do: `CustomModel(inputs, outputs)`. Keras swaps Functional
+            # into its bases; here the instance gets a subclass of both, of the same name.
+            return super().__new__(_functional_variant(cls))
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
@@ -948,6 +955,29 @@ def _topo_nodes(inputs, outputs):
     for o in outputs:
         visit(o)
     return order
+
+
+_FUNCTIONAL_VARIANTS: dict = {}
+
+
+def _defined_in_subclasses(cls):
+    """Names defined by the classes between `cls` and Model (the user's subclasses)."""
+    names = set()
+    for klass in cls.__mro__:
+        if klass is Model:
+            break
+        names.update(vars(klass))
+    return names
+
+
+def _functional_variant(cls):
+    """`cls` with Functional mixed in (cached): its own methods first, then Functional's."""
+    variant = _FUNCTIONAL_VARIANTS.get(cls)
+    if variant is None:
+        variant = type(cls.__name__, (cls, Functional),
+                       {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
+        _FUNCTIONAL_VARIANTS[cls] = variant
+    return variant
 
 
 class Functional(Model):
