@@ -520,3 +520,35 @@ def test_a_model_subclass_built_with_the_functional_api_uses_its_overrides():
     assert model(x).shape == (8, 1)
     kw = CustomModel(inputs=inputs, outputs=tf.keras.layers.Dense(2)(inputs))
     assert kw(x).shape == (8, 2)
+
+
+def test_sequential_guide_behaviours():
+    layers = tf.keras.layers
+    model = tf.keras.Sequential([layers.Dense(2), layers.Dense(3)])
+    with pytest.raises(ValueError, match="Weights for model 'sequential.*' have not yet been "
+                                         "created"):
+        model.weights
+    with pytest.raises(ValueError, match="have not yet been created"):
+        model.trainable_variables
+    model(tf.ones((1, 4)))                       # the graph keeps the batch size it saw
+    assert model.input_shape == (1, 4) and model.layers[0].output_shape == (1, 2)
+    assert len(model.weights) == 4
+    model(tf.ones((3, 4)))                       # another batch size relaxes it
+    assert model.input_shape == (None, 4) and model.layers[1].output_shape == (None, 3)
+
+    assert model.get_layer(index=1) is model.layers[1]
+    assert model.get_layer(model.layers[0].name) is model.layers[0]
+    with pytest.raises(ValueError, match=r"^No such layer: zz\. Existing layers are: "):
+        model.get_layer("zz")
+    with pytest.raises(ValueError, match="only has 2 layers"):
+        model.get_layer(index=5)
+    with pytest.raises(ValueError, match="Provide either a layer name or layer index"):
+        model.get_layer()
+
+    initial = tf.keras.Sequential([tf.keras.Input(shape=(6, 6, 1)),
+                                   layers.Conv2D(2, 3, activation="relu"),
+                                   layers.Conv2D(2, 3, name="middle"),
+                                   layers.Conv2D(2, 1)])
+    extractor = tf.keras.Model(inputs=initial.inputs,
+                               outputs=initial.get_layer(name="middle").output)
+    assert extractor(tf.ones((1, 6, 6, 1))).shape == (1, 2, 2, 2)

@@ -149,7 +149,10 @@ def _object_variables(obj):
     if isinstance(obj, Variable):
         return [obj]
     if isinstance(obj, Layer):
-        return list(obj.weights)
+        from tapeflow._src.keras.training import Model
+        # A Sequential without weights yet (restored later, lazily) has none to list:
+        # Model.weights itself does not refuse, unlike the public property.
+        return list(Model.weights.fget(obj) if isinstance(obj, Model) else obj.weights)
     if isinstance(obj, Module):
         return list(obj.variables)
     if isinstance(obj, Optimizer):
@@ -247,7 +250,7 @@ class Checkpoint:
         """Unbuilt Keras layers/models get their saved values when they build."""
         from tapeflow._src.keras.engine import Layer
         for key, obj in self._objects.items():
-            if isinstance(obj, Layer) and not obj.weights:
+            if isinstance(obj, Layer) and not _object_variables(obj):
                 mine = sorted((p for p in by_path if p.startswith(key + "/")),
                               key=lambda p: int(p.split("/")[1]))
                 if mine:

@@ -424,6 +424,25 @@ class Model(Layer):
             self._k_tracked_metrics.append(value)
         super().__setattr__(name, value)
 
+    def get_layer(self, name=None, index=None):
+        """The layer called `name`, or at `index` in `model.layers` (not both)."""
+        if index is not None and name is not None:
+            raise ValueError(f"Provide only a layer name or a layer index. Received: "
+                             f"index={index}, name={name}.")
+        layers = self.layers
+        if index is not None:
+            if len(layers) <= index:
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model "
+                                 f"only has {len(layers)} layers.")
+            return layers[index]
+        if name is not None:
+            for layer in layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(f"No such layer: {name}. Existing layers are: "
+                             f"{[layer.name for layer in layers]}.")
+        raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
     # -- calling ---------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         return super().__call__(*args, **kwargs)
@@ -1242,11 +1261,23 @@ class Sequential(Functional):
 
     def _k_build_graph(self, batch_shape, dtype=None):
         from tapeflow._src.keras.engine import Input
+        # Each rebuild (add, pop, a relaxed shape) calls the layers on a new Input: drop the
+        # nodes the previous build made, so `layer.output` / `layer.input` are this graph's
+        # (Keras keeps one node per layer here), e.g. for feature extractors.
+        for layer, node in self.__dict__.get("_k_own_nodes", ()):
+            nodes = layer._k_inbound_nodes
+            for i, n in enumerate(nodes):
+                if n is node:
+                    del nodes[i]
+                    break
         x = Input(batch_shape=tuple(batch_shape), dtype=dtype,
                   name=self._k_layers[0].name + "_input" if self._k_layers else None)
         inp = x
+        start = {id(l): len(l._k_inbound_nodes) for l in self._k_layers}
         for layer in self._k_layers:
             x = layer(x)
+        self._k_own_nodes = [(l, n) for l in self._k_layers
+                             for n in l._k_inbound_nodes[start[id(l)]:]]
         Functional._k_init_graph(self, inp, x)
         self._k_layers = [l for l in self._k_seq_layers if not isinstance(l, InputLayer)]
         if "_k_pending_restore" in self.__dict__:
@@ -1257,6 +1288,39 @@ class Sequential(Functional):
     @property
     def layers(self):
         return list(self._k_layers)
+
+    def _k_assert_weights_created(self):
+        if not self.built and not self._k_graph and self._k_layers:
+            raise ValueError(f"Weights for model '{self.name}' have not yet been created. "
+                             f"Weights are created when the model is first called on inputs "
+                             f"or `build()` is called with an `input_shape`.")
+
+    @property
+    def weights(self):
+        self._k_assert_weights_created()
+        return Model.weights.fget(self)
+
+    @property
+    def variables(self):
+        return self.weights
+
+    @property
+    def trainable_weights(self):
+        self._k_assert_weights_created()
+        return Model.trainable_weights.fget(self)
+
+    @property
+    def non_trainable_weights(self):
+        self._k_assert_weights_created()
+        return Model.non_trainable_weights.fget(self)
+
+    @property
+    def trainable_variables(self):
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        return self.non_trainable_weights
 
     @property
     def _output_names(self):
@@ -1291,12 +1355,23 @@ class Sequential(Functional):
     def __call__(self, *args, **kwargs):
         inputs = args[0] if args else kwargs.get("inputs")
         from tapeflow._src.keras.engine import _has_keras_tensor
-        if not self._k_graph and not _has_keras_tensor(inputs) and self._k_layers:
+        inferred = self.__dict__.get("_k_inferred")
+        if ((not self._k_graph or inferred) and not _has_keras_tensor(inputs)
+                and self._k_layers):
             shape = list(np.shape(inputs) if not hasattr(inputs, "shape") else
                          TensorShape(inputs.shape).as_list())
             dt = getattr(inputs, "dtype", None)
             dt = None if dt is None or tf.as_dtype(dt).is_floating else tf.as_dtype(dt).name
-            self._k_build_graph([None] + shape[1:], dt)
+            if not self._k_graph:
+                # As Keras: the graph takes the shape of the first data it sees, batch size
+                # included (summary shows it); a later call with other sizes relaxes them.
+                self._k_build_graph(shape, dt)
+                self._k_inferred = inferred = shape
+            elif len(inferred) == len(shape) and inferred != shape:
+                relaxed = [a if a == b else None for a, b in zip(inferred, shape)]
+                if relaxed != inferred:
+                    self._k_build_graph(relaxed, dt)
+                    self._k_inferred = relaxed
         if not self._k_graph and _has_keras_tensor(inputs):
             return Layer.__call__(self, *args, **kwargs)
         return Functional.__call__(self, *args, **kwargs)
