@@ -139,7 +139,8 @@ def test_reading_element_spec_does_not_change_a_seeded_order():
     probed = build()
     before = threading.active_count()
     assert probed.element_spec.shape.as_list() == [None]
-    assert threading.active_count() == before  # the probe started no threads
+    # The probe started no threads (<=: a prefetch thread of `plain` may end meanwhile).
+    assert threading.active_count() <= before
     assert values(probed) == expected
     assert values(probed) != expected  # the next pass reshuffles, as before
     # Same through a scan and an interleave.

@@ -54,7 +54,8 @@ def test_training_lowers_loss_functional_multi_input():
     h = tf.keras.layers.Concatenate()([tf.keras.layers.Dense(4)(a), b])
     out = tf.keras.layers.Dense(1)(h)
     m = tf.keras.Model([a, b], out)
-    assert [l.name for l in m.layers][:2] == ["input_1", "input_2"]
+    # Keras orders layers by depth: the second input sits beside the first Dense.
+    assert [l.name for l in m.layers] == ["input_1", "dense", "input_2", "concatenate", "dense_1"]
     rng = np.random.default_rng(1)
     xa, xb = rng.random((32, 3)), rng.random((32, 2))
     y = xa.sum(1, keepdims=True) - xb[:, :1]
@@ -552,3 +553,36 @@ def test_sequential_guide_behaviours():
     extractor = tf.keras.Model(inputs=initial.inputs,
                                outputs=initial.get_layer(name="middle").output)
     assert extractor(tf.ones((1, 6, 6, 1))).shape == (1, 2, 2, 2)
+
+
+def test_functional_models_order_layers_and_infer_unknown_dims_as_keras():
+    tf.keras.backend.clear_session()
+    layers = tf.keras.layers
+    title = tf.keras.Input(shape=(None,), name="title")
+    tags = tf.keras.Input(shape=(4,), name="tags")
+    emb = layers.Embedding(10, 3)(title)
+    assert emb.shape.as_list() == [None, None, 3]        # not the probe's length
+    x = layers.concatenate([layers.GlobalAveragePooling1D()(emb), tags])
+    model = tf.keras.Model([title, tags], layers.Dense(1, name="out")(x))
+    assert [l.name for l in model.layers] == ["title", "embedding", "global_average_pooling1d",
+                                              "tags", "concatenate", "out"]
+    assert model([tf.zeros([2, 7]), tf.zeros([2, 4])]).shape == (2, 1)
+
+
+def test_conv2d_transpose_shapes_and_gradients():
+    layer = tf.keras.layers.Conv2DTranspose(3, 3, strides=2, padding="same", use_bias=False)
+    x = tf.random.normal([2, 4, 4, 2])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = layer(x)
+        total = tf.reduce_sum(y)
+    assert y.shape == (2, 8, 8, 3) and layer.kernel.shape == (3, 3, 3, 2)
+    assert tape.gradient(total, x).shape == x.shape
+    valid = tf.keras.layers.Conv2DTranspose(1, 2, use_bias=False, kernel_initializer="ones")
+    out = valid(tf.ones([1, 2, 2, 1]))
+    np.testing.assert_array_equal(out.numpy()[0, :, :, 0],
+                                  [[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]])
+    assert tf.keras.layers.Conv2DTranspose(2, 3, strides=2, output_padding=1)(
+        tf.ones([1, 3, 3, 1])).shape == (1, 8, 8, 2)
+    with pytest.raises(ValueError, match="must be greater than output padding"):
+        tf.keras.layers.Conv2DTranspose(2, 3, strides=1, output_padding=1)

@@ -135,6 +135,16 @@ def _flatten(x):
     return [x]
 
 
+def _shape_leaves(shapes):
+    """The individual shapes in a shape, a list/tuple/dict of shapes, or a dims list."""
+    if isinstance(shapes, dict):
+        return [leaf for k in sorted(shapes) for leaf in _shape_leaves(shapes[k])]
+    if isinstance(shapes, (list, tuple)) and not all(
+            isinstance(d, (int, np.integer, type(None))) for d in shapes):
+        return [leaf for s in shapes for leaf in _shape_leaves(s)]
+    return [shapes]
+
+
 def _map(fn, x):
     if isinstance(x, list):
         return [_map(fn, v) for v in x]
@@ -557,10 +567,37 @@ class Layer(Module):
         return _map(lambda t: t.shape, spec)
 
     def _k_infer_outputs(self, input_shapes, dtypes_, rest=(), kwargs=None):
+        """Output specs for inputs of these shapes, found by running the layer on zeros.
+
+        Unknown (None) dims are run as 1; if any besides the batch dim is unknown, the layer
+        runs again with those as 2, and output dims that change are unknown too (an
+        Embedding of a (None, None) input gives (None, None, 8), as Keras infers)."""
+        first = self._k_probe_outputs(input_shapes, dtypes_, rest, kwargs, 1)
+        flat_in = [TensorShape(s).as_list() for s in _shape_leaves(input_shapes)]
+        if not any(None in dims[1:] for dims in flat_in if dims):
+            return first
+        try:
+            second = self._k_probe_outputs(input_shapes, dtypes_, rest, kwargs, 2)
+        except Exception:  # the layer insists on its size: keep what one run says
+            return first
+
+        def merge(a, b):
+            da, db = a.shape.as_list(), b.shape.as_list()
+            if len(da) != len(db):
+                return a
+            return KerasTensor([x if x == y else None for x, y in zip(da, db)], a.dtype)
+        fa, fb = _flatten(first), _flatten(second)
+        if len(fa) != len(fb):
+            return first
+        merged = {id(a): merge(a, b) for a, b in zip(fa, fb)}
+        return _map(lambda t: merged[id(t)], first)
+
+    def _k_probe_outputs(self, input_shapes, dtypes_, rest, kwargs, unknown):
         from tapeflow._src.framework import context as ctx
 
         def zeros(shape, dtype):
-            dims = [1 if d is None else d for d in TensorShape(shape).as_list()]
+            dims = TensorShape(shape).as_list()
+            dims = [(1 if i == 0 else unknown) if d is None else d for i, d in enumerate(dims)]
             return _wrap(np.zeros(dims, dtypes.as_dtype(dtype or "float32").as_numpy_dtype))
 
         if dtypes_ is None:

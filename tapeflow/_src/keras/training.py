@@ -976,6 +976,47 @@ def _topo_nodes(inputs, outputs):
     return order
 
 
+def _layers_by_depth(inputs, outputs, nodes):
+    """The model's layers in Keras's order: deepest first (inputs), the output layers last;
+    layers of equal depth in the order a depth-first walk from the outputs meets them."""
+    input_ids = {id(t) for t in inputs}
+    index = {}
+    seen = set()
+
+    def visit(t):
+        hist = t._keras_history
+        layer = hist[0] if hist else None
+        if layer is not None and id(layer) not in index:
+            index[id(layer)] = (len(index), layer)
+        if id(t) in input_ids or hist is None or hist[1] is None or id(hist[1]) in seen:
+            return
+        seen.add(id(hist[1]))
+        for a in hist[1].input_tensors():
+            visit(a)
+
+    for o in outputs:
+        visit(o)
+    node_depth, layer_depth = {}, {}
+    for node in reversed(nodes):  # from the outputs back
+        depth = max(node_depth.get(id(node), 0), layer_depth.get(id(node.layer), 0))
+        node_depth[id(node)] = depth
+        layer_depth[id(node.layer)] = depth
+        for a in node.input_tensors():
+            hist = a._keras_history
+            if id(a) in input_ids or hist is None or hist[1] is None:
+                if hist is not None:  # an input: its layer sits one deeper
+                    layer_depth[id(hist[0])] = max(layer_depth.get(id(hist[0]), 0), depth + 1)
+            else:
+                node_depth[id(hist[1])] = max(node_depth.get(id(hist[1]), 0), depth + 1)
+    for t in inputs:  # an input nothing consumes still belongs to the model
+        if t._keras_history is not None:
+            lid = id(t._keras_history[0])
+            layer_depth.setdefault(lid, 0)
+            index.setdefault(lid, (len(index), t._keras_history[0]))
+    ordered = sorted(index.values(), key=lambda e: (-layer_depth.get(id(e[1]), 0), e[0]))
+    return [layer for _, layer in ordered]
+
+
 _FUNCTIONAL_VARIANTS: dict = {}
 
 
@@ -1022,15 +1063,7 @@ class Functional(Model):
                                  f"from tf.keras.Input() or output from keras layer call(). "
                                  f"Got: {t}")
         self._k_nodes = _topo_nodes(self._k_inputs, self._k_outputs)
-        layers = []
-        for t in self._k_inputs:
-            layer = t._keras_history[0] if t._keras_history else None
-            if layer is not None and all(layer is not l for l in layers):
-                layers.append(layer)
-        for node in self._k_nodes:
-            if all(node.layer is not l for l in layers):
-                layers.append(node.layer)
-        self._k_layers = layers
+        self._k_layers = _layers_by_depth(self._k_inputs, self._k_outputs, self._k_nodes)
         self._k_input_layers = [t._keras_history[0] for t in self._k_inputs]
         self.built = True
         self._k_build_input_shape = [t.shape for t in self._k_inputs]

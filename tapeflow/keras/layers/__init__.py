@@ -6,7 +6,8 @@ from tapeflow._src.keras.layers.core import (  # noqa: F401
     Minimum, Multiply, Reshape, Rescaling, Subtract, add, concatenate, multiply,
 )
 from tapeflow._src.keras.layers.conv import (  # noqa: F401
-    AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, GlobalAveragePooling1D,
+    AveragePooling1D, AveragePooling2D, Conv1D, Conv2D, Conv2DTranspose,
+    GlobalAveragePooling1D,
     GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
 )
 from tapeflow._src.keras.layers.normalization import (  # noqa: F401
@@ -20,6 +21,7 @@ MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D
 MaxPool1D, AvgPool1D = MaxPooling1D, AveragePooling1D
 GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D
 Convolution2D, Convolution1D = Conv2D, Conv1D
+Convolution2DTranspose = Conv2DTranspose
 from tapeflow._src.keras.layers.extra import (  # noqa: F401
     Bidirectional, GaussianNoise, LeakyReLU, Permute, ReLU, RepeatVector, Softmax,
     TimeDistributed, UpSampling2D, ZeroPadding2D,

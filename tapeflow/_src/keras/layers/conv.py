@@ -118,6 +118,89 @@ class Conv2D(_Conv):
     rank = 2
 
 
+def _deconv_len(n, k, s, padding, output_padding=None, d=1):
+    """Length of a transposed convolution's output along one axis (Keras's rule)."""
+    if n is None:
+        return None
+    k = (k - 1) * d + 1
+    if output_padding is None:
+        return n * s + max(k - s, 0) if padding == "valid" else n * s
+    pad = k // 2 if padding == "same" else 0
+    return (n - 1) * s + k - 2 * pad + output_padding
+
+
+class Conv2DTranspose(_Conv):
+    """Transposed 2-D convolution ("deconvolution"): the gradient of a Conv2D with respect
+    to its input, used to upsample feature maps (autoencoders, GANs).
+
+    The kernel has shape (kh, kw, filters, input_channels).
+
+    >>> tf.keras.layers.Conv2DTranspose(4, 3, strides=2)(tf.ones([1, 5, 5, 2])).shape
+    TensorShape([1, 11, 11, 4])
+    """
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
+                 output_padding=None, data_format=None, dilation_rate=(1, 1),
+                 activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate,
+                         activation=activation, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer,
+                         kernel_regularizer=kernel_regularizer,
+                         bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
+                         **kwargs)
+        self.output_padding = (None if output_padding is None
+                               else _tuple(output_padding, 2, "output_padding"))
+        if self.output_padding is not None:
+            for p, s in zip(self.output_padding, self.strides):
+                if p >= s:
+                    raise ValueError(f"Strides {self.strides} must be greater than output "
+                                     f"padding {self.output_padding}.")
+
+    def build(self, input_shape):
+        input_shape = TensorShape(input_shape)
+        channels = input_shape[-1]
+        if channels is None:
+            raise ValueError("The channel dimension of the inputs should be defined. Found "
+                             "`None`.")
+        _add_kernel_bias(self, self.kernel_size + (self.filters, channels), (self.filters,))
+        self.built = True
+
+    def _out_space(self, dims):
+        pads = self.output_padding or (None, None)
+        return [_deconv_len(n, k, s, self.padding, p, d) for n, k, s, p, d in zip(
+            dims, self.kernel_size, self.strides, pads, self.dilation_rate)]
+
+    def call(self, inputs):
+        shape = inputs.shape
+        out_shape = [shape[0]] + self._out_space(list(shape[1:3])) + [self.filters]
+        out = tf.nn.conv2d_transpose(inputs, self.kernel, out_shape, (1,) + self.strides + (1,),
+                                     self.padding.upper(),
+                                     dilations=(1,) + self.dilation_rate + (1,))
+        if self.use_bias:
+            out = out + self.bias
+        if self.activation is not activations.linear:
+            out = self.activation(out)
+        return out
+
+    def compute_output_shape(self, input_shape):
+        dims = TensorShape(input_shape).as_list()
+        return TensorShape([dims[0]] + self._out_space(dims[1:3]) + [self.filters])
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("groups", None)
+        config["output_padding"] = self.output_padding
+        return config
+
+
 class _Pool(Layer):
     rank = 2
     kind = "max"
