@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import tapeflow as tf
 from tapeflow._src.framework.tensor_shape import TensorShape
-from tapeflow._src.keras import activations
 from tapeflow._src.keras.engine import Layer
-from tapeflow._src.keras.layers.core import (_add_kernel_bias, _init_kernel_bias,
-                                             _kernel_bias_config)
+from tapeflow._src.keras.layers.core import (_add_kernel_bias, _bias_activation,
+                                             _init_kernel_bias, _kernel_bias_config)
 
 
 def _tuple(v, n, name):
@@ -82,11 +81,7 @@ class _Conv(Layer):
         else:
             out = tf.nn.conv2d(inputs, self.kernel, (1,) + self.strides + (1,), pad,
                                dilations=(1,) + self.dilation_rate + (1,))
-        if self.use_bias:
-            out = out + self.bias
-        if self.activation is not activations.linear:
-            out = self.activation(out)
-        return out
+        return _bias_activation(self, out)
 
     def compute_output_shape(self, input_shape):
         dims = TensorShape(input_shape).as_list()
@@ -184,11 +179,7 @@ class Conv2DTranspose(_Conv):
         out = tf.nn.conv2d_transpose(inputs, self.kernel, out_shape, (1,) + self.strides + (1,),
                                      self.padding.upper(),
                                      dilations=(1,) + self.dilation_rate + (1,))
-        if self.use_bias:
-            out = out + self.bias
-        if self.activation is not activations.linear:
-            out = self.activation(out)
-        return out
+        return _bias_activation(self, out)
 
     def compute_output_shape(self, input_shape):
         dims = TensorShape(input_shape).as_list()

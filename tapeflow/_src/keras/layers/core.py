@@ -28,6 +28,15 @@ def _init_kernel_bias(layer, activation, use_bias, kernel_initializer, bias_init
     layer.bias_constraint = constraints.get(bias_constraint)
 
 
+def _bias_activation(layer, out):
+    """`out` plus the layer's bias (if it uses one), through its activation."""
+    if layer.use_bias:
+        out = out + layer.bias
+    if layer.activation is not activations.linear:
+        out = layer.activation(out)
+    return out
+
+
 def _add_kernel_bias(layer, kernel_shape, bias_shape):
     """Adds `layer.kernel` and, when `layer.use_bias`, `layer.bias` (else sets it None)."""
     layer.kernel = layer.add_weight("kernel", shape=kernel_shape,
@@ -104,11 +113,7 @@ class Dense(Layer):
                 if hasattr(tf, "tensordot") else tf.reshape(
                     tf.matmul(tf.reshape(inputs, [-1, inputs.shape[-1]]), self.kernel),
                     inputs.shape.as_list()[:-1] + [self.units])
-        if self.use_bias:
-            out = out + self.bias
-        if self.activation is not activations.linear:
-            out = self.activation(out)
-        return out
+        return _bias_activation(self, out)
 
     def compute_output_shape(self, input_shape):
         return TensorShape(input_shape)[:-1].concatenate([self.units])
