@@ -194,3 +194,18 @@ def test_read_write_file_and_gfile(tmp_path):
     assert tf.io.gfile.exists(p) and tf.io.gfile.glob(str(tmp_path / "*.bin")) == [p]
     with pytest.raises(errors.NotFoundError):
         tf.io.read_file(os.path.join(str(tmp_path), "nope"))
+
+
+def test_example_messages_are_public_under_tf_train():
+    ex = tf.train.Example(features=tf.train.Features(feature={
+        "a": tf.train.Feature(int64_list=tf.train.Int64List(value=[1, 2])),
+        "b": tf.train.Feature(bytes_list=tf.train.BytesList(value=[b"x"])),
+        "c": tf.train.Feature(float_list=tf.train.FloatList(value=[0.5]))}))
+    parsed = tf.io.parse_single_example(ex.SerializeToString(), {
+        "a": tf.io.FixedLenFeature([2], tf.int64),
+        "b": tf.io.FixedLenFeature([], tf.string),
+        "c": tf.io.FixedLenFeature([], tf.float32)})
+    assert parsed["a"].numpy().tolist() == [1, 2] and parsed["b"].numpy() == b"x"
+    assert float(parsed["c"]) == 0.5
+    with pytest.raises(NotImplementedError, match="tf.train.list_variables"):
+        tf.train.list_variables("ckpt")
