@@ -137,3 +137,34 @@ def test_small_layers():
     bi = tf.keras.layers.Bidirectional(tf.keras.layers.LSTM(2, return_sequences=True))
     assert bi(tf.ones([2, 5, 3])).shape == (2, 5, 4)
     assert bi.weights[0].name == "bidirectional/forward_lstm/lstm_cell/kernel:0"
+
+
+def test_errors_in_a_layer_call_name_the_layer_and_its_arguments_as_keras():
+    class Scaled(tf.keras.layers.Layer):
+        def build(self, input_shape):
+            self.w = tf.Variable(tf.ones([input_shape[-1], 3]))
+
+        def call(self, inputs, training=None, scale=1.0):
+            return tf.matmul(inputs, self.w) * scale
+
+    layer = Scaled(name="scaled")
+    layer(tf.ones([2, 3]))
+    with pytest.raises(tf.errors.InvalidArgumentError) as info:
+        layer(tf.ones([1, 4]), scale=2.0)
+    assert str(info.value) == (
+        "Exception encountered when calling layer 'scaled' (type Scaled).\n\n"
+        "Matrix size-incompatible: In[0]: [1,4], In[1]: [3,3] [Op:MatMul] name: \n\n"
+        "Call arguments received by layer 'scaled' (type Scaled):\n"
+        "  \u2022 inputs=tf.Tensor(shape=(1, 4), dtype=float32)\n"
+        "  \u2022 training=None\n"
+        "  \u2022 scale=2.0")
+
+    outer = tf.keras.Sequential([layer])
+    with pytest.raises(tf.errors.InvalidArgumentError) as info:
+        outer(tf.ones([1, 4]))
+    assert str(info.value).count("Exception encountered") == 1   # the innermost layer only
+
+    dense = tf.keras.layers.Dense(2)
+    dense(tf.ones([1, 3]))
+    with pytest.raises(ValueError, match=r"^Input 0 of layer \"dense.*\" is incompatible"):
+        dense(tf.ones([1, 4]))                                     # checked before call

@@ -301,3 +301,37 @@ def test_conv2d_transpose_matches_keras(tf_ref):
     for got, want in zip(_conv_transpose_outputs(tapeflow), _conv_transpose_outputs(tf_ref)):
         assert got.shape == want.shape
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def _layer_call_errors(tf):
+    import re
+
+    class FlexibleDense(tf.keras.layers.Layer):
+        def __init__(self, out_features, **kwargs):
+            super().__init__(**kwargs)
+            self.out_features = out_features
+
+        def build(self, input_shape):
+            self.w = tf.Variable(tf.ones([input_shape[-1], self.out_features]), name="w")
+
+        def call(self, inputs, training=None, scale=1.0):
+            return tf.matmul(inputs, self.w) * scale
+
+    layer = FlexibleDense(3, name="flexible")
+    layer(tf.ones([2, 3]))
+    dense = tf.keras.layers.Dense(2, name="d")
+    dense(tf.ones([1, 3]))
+    out = []
+    for call in (lambda: layer(tf.ones([1, 4]), scale=2.0),
+                 lambda: layer(tf.ones([1, 4]), True),
+                 lambda: dense(tf.ones([1, 4]))):
+        try:
+            call()
+        except Exception as e:  # noqa: BLE001 - compared with what Keras raises
+            out.append((type(e).__name__, re.sub(r"\{\{function_node [^}]*\}\} ", "", str(e))))
+    return out
+
+
+def test_layer_call_errors_read_as_keras(tf_ref):
+    import tapeflow
+    assert _layer_call_errors(tapeflow) == _layer_call_errors(tf_ref)

@@ -15,6 +15,7 @@ import numpy as np
 
 from tapeflow._src.framework import context, dtypes
 from tapeflow._src.framework.module import Module, camel_to_snake
+from tapeflow._src.framework.errors import OpError
 from tapeflow._src.framework.tensor import Tensor, _wrap
 from tapeflow._src.framework.tensor_shape import TensorShape
 from tapeflow._src.framework.variables import Variable
@@ -133,6 +134,52 @@ def _flatten(x):
             out.extend(_flatten(x[k]))
         return out
     return [x]
+
+
+def _call_arg_text(value):
+    if isinstance(value, Tensor):
+        return f"tf.Tensor(shape={value.shape}, dtype={value.dtype.name})"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(f"'{_call_arg_text(v)}'" for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: '{_call_arg_text(v)}'"
+                               for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def input_spec_error(message):
+    """A ValueError for inputs a layer refuses: Keras checks them before `call`, so the
+    error carries no "Exception encountered when calling layer" preamble."""
+    error = ValueError(message)
+    error._keras_call_info_injected = True
+    return error
+
+
+def _with_call_info(layer, error, args, kwargs):
+    """`error` from `layer.call`, re-made as Keras reports it: which layer failed and with
+    what arguments (only the innermost layer adds this), or None to raise it as it is."""
+    if getattr(error, "_keras_call_info_injected", False):
+        return None
+    import inspect
+    try:
+        bound = inspect.signature(layer.call).bind(*args, **kwargs)
+        bound.apply_defaults()
+        arguments = bound.arguments.items()
+    except (TypeError, ValueError):
+        arguments = [("inputs", args[0])] + list(kwargs.items())
+    kind = type(layer).__name__
+    lines = [f"Exception encountered when calling layer '{layer.name}' (type {kind}).", "",
+             error.message if isinstance(error, OpError) else str(error), "",
+             f"Call arguments received by layer '{layer.name}' (type {kind}):"]
+    lines += [f"  \u2022 {name}={_call_arg_text(value)}" for name, value in arguments]
+    text = "\n".join(lines)
+    try:
+        new = (type(error)(None, None, text) if isinstance(error, OpError)
+               else type(error)(text))
+    except Exception:  # an exception type that wants other arguments: leave it
+        return None
+    new._keras_call_info_injected = True
+    return new
 
 
 def _shape_leaves(shapes):
@@ -551,6 +598,11 @@ class Layer(Module):
                     outputs = self.call(inputs, *rest, **kwargs)
             else:
                 outputs = self.call(inputs, *rest, **kwargs)
+        except Exception as e:
+            wrapped = _with_call_info(self, e, (inputs,) + tuple(rest), kwargs)
+            if wrapped is None:
+                raise
+            raise wrapped.with_traceback(e.__traceback__) from None
         finally:
             if pushed:
                 _training_stack.pop()

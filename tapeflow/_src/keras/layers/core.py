@@ -8,7 +8,7 @@ import numpy as np
 import tapeflow as tf
 from tapeflow._src.framework.tensor_shape import TensorShape
 from tapeflow._src.keras import activations, constraints, initializers, regularizers
-from tapeflow._src.keras.engine import Layer
+from tapeflow._src.keras.engine import Layer, input_spec_error
 
 
 def _ser(obj, module):
@@ -102,7 +102,7 @@ class Dense(Layer):
         last = inputs._value.shape[-1] if hasattr(inputs, "_value") and inputs._value.ndim \
             else inputs.shape[-1]
         if last != self.kernel._value.shape[0]:
-            raise ValueError(
+            raise input_spec_error(
                 f'Input 0 of layer "{self.name}" is incompatible with the layer: expected axis '
                 f'-1 of input shape to have value {self.kernel._value.shape[0]}, but received '
                 f'input with shape {tuple(inputs.shape.as_list())}')
