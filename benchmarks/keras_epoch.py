@@ -102,14 +102,8 @@ def _keras_runner(tf, threads, run_eagerly=False):
         tf.config.threading.set_intra_op_parallelism_threads(threads)
         tf.config.threading.set_inter_op_parallelism_threads(threads)
     tf.random.set_seed(0)
-    model = tf.keras.models.Sequential([
-        tf.keras.layers.Flatten(input_shape=(28, 28)),
-        tf.keras.layers.Dense(128, activation="relu"),
-        tf.keras.layers.Dropout(0.2),
-        tf.keras.layers.Dense(10, activation="softmax"),
-    ])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"], **({"run_eagerly": True} if run_eagerly else {}))
+    from _front_page import front_page_model
+    model = front_page_model(tf, **({"run_eagerly": True} if run_eagerly else {}))
 
     class FirstStep(tf.keras.callbacks.Callback):
         def on_train_batch_begin(self, batch, logs=None):

@@ -51,14 +51,8 @@ def worker(impl, seed, epochs):
         x_test, y_test = f["x_test"] / 255.0, f["y_test"]
     np.random.seed(seed)
     tf.random.set_seed(seed)
-    model = tf.keras.models.Sequential([
-        tf.keras.layers.Flatten(input_shape=(28, 28)),
-        tf.keras.layers.Dense(128, activation="relu"),
-        tf.keras.layers.Dropout(0.2),
-        tf.keras.layers.Dense(10, activation="softmax"),
-    ])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    from _front_page import front_page_model
+    model = front_page_model(tf)
     hist = model.fit(x_train, y_train, epochs=epochs, batch_size=32, verbose=0)
     loss, acc = model.evaluate(x_test, y_test, verbose=0)
     return {"impl": impl, "seed": seed, "test_loss": float(loss), "test_acc": float(acc),
