@@ -1328,14 +1328,11 @@ class Sequential(Functional):
                              f"Weights are created when the model is first called on inputs "
                              f"or `build()` is called with an `input_shape`.")
 
+    # (variables, trainable_variables, ... read these three, so they refuse too.)
     @property
     def weights(self):
         self._k_assert_weights_created()
         return Model.weights.fget(self)
-
-    @property
-    def variables(self):
-        return self.weights
 
     @property
     def trainable_weights(self):
@@ -1346,14 +1343,6 @@ class Sequential(Functional):
     def non_trainable_weights(self):
         self._k_assert_weights_created()
         return Model.non_trainable_weights.fget(self)
-
-    @property
-    def trainable_variables(self):
-        return self.trainable_weights
-
-    @property
-    def non_trainable_variables(self):
-        return self.non_trainable_weights
 
     @property
     def _output_names(self):
