@@ -46,6 +46,62 @@ def test_same_op_seed_twice_gives_different_values_then_repeats_after_reset():
     assert _same(tf.random.uniform([4], seed=1), a2)
 
 
+def test_nth_op_values_depend_only_on_global_seed_and_position():
+    # As in TensorFlow: what earlier ops drew (sizes, distributions) does not shift them.
+    tf.random.set_seed(1)
+    tf.random.uniform([2])
+    b = tf.random.uniform([3])
+    tf.random.set_seed(1)
+    tf.random.normal([50])
+    assert _same(b, tf.random.uniform([3]))
+
+
+def test_counter_streams_match_the_generators_ops_keep():
+    # Eager ops reuse one generator per thread for op-counter streams; a generator handed
+    # out to keep (Keras initializers, traces) must draw the same stream.
+    from tapeflow._src.ops import random_ops
+    tf.random.set_seed(3)
+    eager = tf.random.uniform([6]).numpy()
+    tf.random.set_seed(3)
+    kept = random_ops._generator(None)
+    np.testing.assert_array_equal(kept.random(6, dtype=np.float32), eager)
+
+
+def test_counter_streams_from_threads_follow_the_op_count():
+    import threading
+    from tapeflow._src.ops import random_ops
+    tf.random.set_seed(4)
+    expected = {}
+    for k in range(8):
+        expected[k] = random_ops._generator(None).random(16, dtype=np.float32)
+    tf.random.set_seed(4)
+    got, errors = [], []
+
+    def work():
+        try:
+            for _ in range(4):
+                got.append(tf.random.uniform([16]).numpy())
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    # Each draw is exactly one op's stream, and every op number was used once.
+    matched = sorted(k for g in got for k, e in expected.items() if np.array_equal(g, e))
+    assert matched == list(range(8))
+
+
+def test_shape_fast_path_keeps_the_checks():
+    assert tf.random.uniform((2, 3)).shape == (2, 3)
+    assert tf.random.uniform([]).shape == ()
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Dimension -1 must be >= 0"):
+        tf.random.uniform([2, -1])
+    assert tf.random.uniform([np.int64(2), 1]).shape == (2, 1)
+
+
 def test_op_seed_stream_depends_on_global_seed():
     tf.random.set_seed(1)
     a = tf.random.uniform([4], seed=3)

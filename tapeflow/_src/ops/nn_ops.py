@@ -14,7 +14,8 @@ import numpy as np
 from tapeflow._src.autodiff.custom_gradient import stop_gradient
 from tapeflow._src.framework import dtypes
 from tapeflow._src.framework.errors import InvalidArgumentError
-from tapeflow._src.framework.tensor import Tensor
+from tapeflow._src.autodiff.record import source
+from tapeflow._src.framework.tensor import Tensor, _wrap
 from tapeflow._src.ops import rules
 from tapeflow._src.ops._helpers import (
     binary_args,
@@ -22,7 +23,10 @@ from tapeflow._src.ops._helpers import (
     normalize_axis,
     to_tensor,
 )
-from tapeflow._src.ops.array_ops import squeeze, where, zeros_like
+from tapeflow._src.ops.array_ops import _select, squeeze, where, zeros_like
+from tapeflow._src.ops.math_ops import (
+    _mul,
+)
 from tapeflow._src.ops.math_ops import (
     abs as _abs,
 )
@@ -576,8 +580,19 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
             f"`rate` must be a scalar tensor or a float in the range [0, 1). Received: rate={rate}"
         )
     if is_number and rate == 0:
-        random_ops._generator(seed)  # consumes an op seed, as TensorFlow's fast path does
+        random_ops._draw_rng(seed)  # consumes an op seed, as TensorFlow's fast path does
         return x
+    if is_number:
+        # The common case in three steps: one draw giving the keep mask, x * scale, and a
+        # select (dropped entries are +0 whatever x's sign, as TensorFlow's select gives).
+        # The scale is computed in x's dtype, as TensorFlow's ops compute it.
+        dt = x._value.dtype.type
+        r = dt(rate)
+        rng = random_ops._draw_rng(seed)
+        shape, fdt = _noise_shape(x, noise_shape), x.dtype
+        keep = source(lambda: random_ops._unit_uniform(rng, shape, fdt) >= r)
+        scaled = _mul(x, _wrap(np.asarray(dt(1) / (dt(1) - r))))
+        return _select(keep, scaled, _wrap(np.zeros((), dt)))
     rate_t = to_tensor(rate, dtype=x.dtype) if is_number else cast(to_tensor(rate), x.dtype)
     if rate_t._value.ndim != 0:
         raise ValueError(f"`rate` must be a scalar. Received: rate={rate}")

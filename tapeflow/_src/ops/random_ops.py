@@ -15,6 +15,8 @@ ordinary ops, so gradients flow to tensor-valued mean/stddev/minval/maxval.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from tapeflow._src.framework import context, dtypes
@@ -59,13 +61,18 @@ def get_global_seed():
 
 
 def _generator(seed):
-    """The NumPy generator for an op call with op seed `seed` (None: none given)."""
+    """The NumPy generator for an op call with op seed `seed` (None: none given).
+
+    The result is the caller's to keep (Keras initializers hold on to it; a trace captures
+    it for its replays). Ops that draw once, right away, use `_draw_rng`.
+    """
     g = context.global_seed
     if g is None and seed is None:
         return _entropy
     if seed is None:
-        seed = context.next_op_seed()
-        return np.random.default_rng([g & _MASK64, seed & _MASK32, 1])
+        bg = np.random.PCG64(0)
+        _counter_stream(bg, g, context.next_op_seed())
+        return np.random.Generator(bg)
     seed = int(seed)
     if g is None:
         g = _DEFAULT_GLOBAL_SEED
@@ -74,6 +81,45 @@ def _generator(seed):
     if rng is None:
         rng = _streams[key] = np.random.default_rng([g & _MASK64, seed & _MASK32, 2])
     return rng
+
+
+# With a global seed and no op seed, op number k (tf.random.set_seed restarts the count)
+# draws from its own stream: PCG64 started from the global seed's state, advanced by
+# k * 2**64 steps. Its values depend on (global seed, k) only, as TensorFlow's do, not on
+# what earlier ops drew. Building a NumPy generator costs ~10 us (seed hashing), more than
+# a small draw itself; setting a reused one's state and advancing it costs ~2 us.
+_bases: dict = {}
+_local = threading.local()
+
+
+def _counter_stream(bg, g, k):
+    """Points PCG64 bit generator `bg` at the start of op k's stream under global seed g."""
+    base = _bases.get(g)
+    if base is None:
+        if len(_bases) > 64:
+            _bases.clear()
+        st = np.random.PCG64(np.random.SeedSequence([g & _MASK64, 1])).state["state"]
+        base = _bases[g] = (st["state"], st["inc"])
+    bg.state = {"bit_generator": "PCG64", "state": {"state": base[0], "inc": base[1]},
+                "has_uint32": 0, "uinteger": 0}
+    bg.advance((k & _MASK64) << 64)
+
+
+def _draw_rng(seed):
+    """The generator for an op that draws right away and keeps nothing: as `_generator`,
+    but op-counter streams reuse one generator per thread (not while tracing, where the
+    replays keep drawing from the generator the trace captured)."""
+    g = context.global_seed
+    if seed is not None or g is None or context.tracer is not None:
+        return _generator(seed)
+    try:
+        bg, gen = _local.pcg
+    except AttributeError:
+        bg = np.random.PCG64(0)
+        gen = np.random.Generator(bg)
+        _local.pcg = (bg, gen)
+    _counter_stream(bg, g, context.next_op_seed())
+    return gen
 
 
 # ---------------------------------------------------------------------------------------
@@ -88,6 +134,8 @@ def _attr_error(attr, dtype, allowed, op):
 
 def _shape(shape, op):
     """`shape` as a tuple of ints, with TensorFlow's errors for scalars, floats and < 0."""
+    if type(shape) in (list, tuple) and all(type(d) is int and d >= 0 for d in shape):
+        return tuple(shape)  # the common case, without building a tensor
     if isinstance(shape, (int, np.integer)) or (isinstance(shape, Tensor)
                                                 and shape._value.ndim == 0):
         raise InvalidArgumentError(None, None, "shape must be a vector of {int32,int64}, got "
@@ -127,7 +175,9 @@ def _affine(draw, scale, shift, dtype):
     through `record.source`, so a tf.function replay draws again."""
     if isinstance(scale, (int, float)) and isinstance(shift, (int, float)):
         a, b = dtype._np.type(scale), dtype._np.type(shift)
-        return source(lambda: (draw() * a + b).astype(dtype._np))
+        if a == 1 and b == 0:
+            return source(draw)  # draw() is already in `dtype`: x * 1 + 0 is x
+        return source(lambda: _scaled(draw(), a, b))
     from tapeflow._src.ops import array_ops, math_ops
     z = source(draw)
     out = math_ops.add(math_ops.multiply(z, to_tensor(scale, dtype=dtype)),
@@ -135,6 +185,17 @@ def _affine(draw, scale, shift, dtype):
     if out._value.shape != z._value.shape:
         out = array_ops.broadcast_to(out, z._value.shape)
     return out
+
+
+def _scaled(z, a, b):
+    """z * a + b for a fresh draw `z` and scalars of its dtype, written into z (the same
+    values as the expression; no temporaries)."""
+    z = np.asarray(z)
+    if z.ndim == 0:
+        return (z * a + b).astype(z.dtype)
+    z *= a
+    z += b
+    return z
 
 
 def _standard_normal(rng, shape, dtype):
@@ -185,7 +246,9 @@ def _uniform_float(get_rng, shape, minval, maxval, dtype):
         return _unit_uniform(get_rng(), shape, dtype)
     if isinstance(minval, (int, float)) and isinstance(maxval, (int, float)):
         lo, hi = dtype._np.type(minval), dtype._np.type(maxval)
-        return source(lambda: (u() * (hi - lo) + lo).astype(dtype._np))
+        if lo == 0 and hi == 1:
+            return source(u)
+        return source(lambda: _scaled(u(), hi - lo, lo))
     from tapeflow._src.ops import math_ops
     lo, hi = _bound(minval, dtype, "min"), _bound(maxval, dtype, "max")
     return _affine(u, math_ops.subtract(hi, lo), lo, dtype)
@@ -211,7 +274,7 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=No
     """
     dtype = _float_dtype(dtype, "RandomStandardNormal", mean, stddev)
     shape = _shape(shape, "RandomStandardNormal")
-    rng = _generator(seed)
+    rng = _draw_rng(seed)
     return _affine(lambda: _standard_normal(rng, shape, dtype), stddev, mean, dtype)
 
 
@@ -223,7 +286,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=Non
     """
     dtype = _float_dtype(dtype, "TruncatedNormal", mean, stddev)
     shape = _shape(shape, "TruncatedNormal")
-    rng = _generator(seed)
+    rng = _draw_rng(seed)
     return _affine(lambda: _truncated_standard(rng, shape, dtype), stddev, mean, dtype)
 
 
@@ -254,10 +317,10 @@ def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=
             # TF shows repr(dtype), 'tf.int32'; spelled out so it holds whatever DType's repr is.
             raise ValueError(f"Must specify maxval for integer dtype tf.{dtype.name}")
         shape = _shape(shape, "RandomUniformInt")
-        rng = _generator(seed)
+        rng = _draw_rng(seed)
         return _uniform_int(lambda: rng, shape, minval, maxval, dtype, "RandomUniformInt")
     shape = _shape(shape, "RandomUniform")
-    rng = _generator(seed)
+    rng = _draw_rng(seed)
     return _uniform_float(lambda: rng, shape, minval, 1 if maxval is None else maxval,
                           dtype)
 
@@ -294,7 +357,7 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
         raise InvalidArgumentError(None, None, f"logits should be a matrix, got shape "
                                    f"[{','.join(map(str, lg.shape))}] [Op:Multinomial] name: ")
     n = int(np.asarray(peek(num_samples) if isinstance(num_samples, Tensor) else num_samples))
-    rng = _generator(seed)
+    rng = _draw_rng(seed)
 
     def sample(lg):
         lg = np.asarray(lg, dtype=np.float64)
@@ -317,7 +380,7 @@ def shuffle(value, seed=None, name=None):
     x = to_tensor(value)
     if x._value.ndim == 0:
         return x
-    rng = _generator(seed)
+    rng = _draw_rng(seed)
     return derived(lambda a: a[rng.permutation(a.shape[0])], x)
 
 

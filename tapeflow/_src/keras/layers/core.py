@@ -169,8 +169,9 @@ class Dropout(Layer):
             return inputs
         shape = inputs.shape.as_list() if self.noise_shape is None else [
             d if d is not None else inputs.shape[i] for i, d in enumerate(self.noise_shape)]
-        keep = tf.random.uniform(shape, dtype=inputs.dtype, seed=self.seed) >= self.rate
-        return inputs * (tf.cast(keep, inputs.dtype) * (1.0 / (1.0 - self.rate)))
+        # tf.nn.dropout: dropped entries are +0 (not -0 for negative inputs) and the scale
+        # is computed in the inputs' dtype, as Keras's layer gives.
+        return tf.nn.dropout(inputs, self.rate, noise_shape=shape, seed=self.seed)
 
     def compute_output_shape(self, input_shape):
         return TensorShape(input_shape)
