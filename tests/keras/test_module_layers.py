@@ -113,6 +113,12 @@ def test_dropout_training_and_inference():
     assert set(np.unique(y)) <= {0.0, 2.0} and 0.4 < (y == 0).mean() < 0.6
 
 
+def test_dropout_layer_gives_positive_zeros_for_negative_inputs():
+    tf.random.set_seed(2)
+    y = tf.keras.layers.Dropout(0.5)(tf.fill([200], -3.0), training=True).numpy()
+    assert (y == 0).any() and not np.signbit(y[y == 0]).any()
+
+
 def test_flatten_reshape_activation_merge():
     x = tf.ones([2, 3, 4])
     assert tf.keras.layers.Flatten()(x).shape.as_list() == [2, 12]

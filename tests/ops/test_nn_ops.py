@@ -417,6 +417,20 @@ def test_dropout_errors():
         tf.nn.dropout(tf.constant([1, 2]), rate=0.5)
 
 
+def test_dropout_zeroes_are_positive_and_the_scale_is_in_the_input_dtype():
+    # Dropped entries of negative inputs are +0 (a select, not a multiply by 0), and the
+    # scale 1 / (1 - rate) is rounded in x's dtype: 1 / float32(0.7), not float32(1 / 0.7).
+    tf.random.set_seed(5)
+    y = tf.nn.dropout(tf.fill([400], -1.0), 0.3).numpy()
+    dropped = y == 0
+    assert dropped.any() and not np.signbit(y[dropped]).any()
+    one = np.float32(1)
+    assert set(y[~dropped].tolist()) == {float(-(one / (one - np.float32(0.3))))}
+    h = tf.nn.dropout(tf.ones([400], tf.float16), 0.3).numpy()
+    assert h.dtype == np.float16
+    assert set(h[h != 0].tolist()) == {float(np.float16(1) / (np.float16(1) - np.float16(0.3)))}
+
+
 def test_dropout_accepts_a_tensor_rate():
     tf.random.set_seed(3)
     y = tf.nn.dropout(tf.ones([1000]), tf.constant(0.5)).numpy()
