@@ -8,3 +8,7 @@ from tapeflow._src.keras.engine import Input  # noqa: F401
 from tapeflow._src.keras.training import Model, Sequential  # noqa: F401
 
 __version__ = "2.21.0"
+
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("tf.keras", __name__)

@@ -12,6 +12,25 @@ def test_missing_tensorflow_api_raises_not_implemented():
         tf.nn.ctc_loss  # noqa: B018
 
 
+@pytest.mark.parametrize("namespace", [
+    "keras", "keras.activations", "keras.backend", "keras.callbacks", "keras.initializers",
+    "keras.layers", "keras.losses", "keras.metrics", "keras.models", "keras.optimizers",
+    "keras.utils"])
+def test_keras_namespaces_name_what_they_lack(namespace):
+    from tapeflow._src.util.tf_api_names import TF_NAMES
+    module = tf
+    for part in namespace.split("."):
+        module = getattr(module, part)
+    lacking = sorted(n for n in TF_NAMES["tf." + namespace] if n not in vars(module))
+    for name in lacking[:3]:
+        with pytest.raises(NotImplementedError, match=f"tf.{namespace}.{name} is not "
+                                                       "implemented in tapeflow"):
+            getattr(module, name)
+        assert not hasattr(module, name)
+    with pytest.raises(AttributeError, match="no attribute 'not_a_keras_name'"):
+        module.not_a_keras_name  # noqa: B018
+
+
 def test_feature_probes_and_unknown_names():
     assert not hasattr(tf, "xla")
     assert hasattr(tf, "function")

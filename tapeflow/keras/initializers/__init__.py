@@ -7,3 +7,7 @@ from tapeflow._src.keras.initializers import (  # noqa: F401
     he_normal, he_uniform, identity, lecun_normal, lecun_uniform, ones, orthogonal,
     random_normal, random_uniform, serialize, truncated_normal, zeros,
 )
+
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("tf.keras.initializers", __name__)

@@ -26,3 +26,7 @@ from tapeflow._src.keras.layers.extra import (  # noqa: F401
     Bidirectional, GaussianNoise, LeakyReLU, Permute, ReLU, RepeatVector, Softmax,
     TimeDistributed, UpSampling2D, ZeroPadding2D,
 )
+
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("tf.keras.layers", __name__)

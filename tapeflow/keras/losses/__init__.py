@@ -10,3 +10,7 @@ from tapeflow._src.keras.losses import (  # noqa: F401
     mean_absolute_percentage_error, mean_squared_error, mean_squared_logarithmic_error, mse,
     msle, poisson, serialize, sparse_categorical_crossentropy, squared_hinge,
 )
+
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("tf.keras.losses", __name__)

@@ -13,3 +13,7 @@ from tapeflow._src.keras.metrics import (  # noqa: F401
     serialize, sparse_categorical_accuracy, sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy,
 )
+
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("tf.keras.metrics", __name__)

@@ -9,3 +9,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
     """Not available: tapeflow saves weights only (model.save_weights / load_weights)."""
     raise NotImplementedError("tf.keras.models.load_model is not implemented in tapeflow: "
                               "rebuild the model in code and call model.load_weights(path).")
+
+from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("tf.keras.models", __name__)
