@@ -328,3 +328,23 @@ def test_gradient_is_linear_in_output_gradients(a, b, x0):
     gab = tape.gradient(y, x, output_gradients=tf.constant(a + b, tf.float64))
     assert np.isclose(float(ga) + float(gb), float(gab))
     assert np.isclose(float(ga), a * (np.cos(x0) * x0 + np.sin(x0)))
+
+
+def test_sources_the_tape_never_watched_get_none():
+    # A recorded op read x2 and x3, but the tape never watched them: TF gives None.
+    x0 = tf.Variable(3.0)
+    x2 = tf.Variable(2.0) + 1.0
+    x3 = tf.constant(3.0)
+    with tf.GradientTape(persistent=True) as tape:
+        y = x0 * x2 + x3 * x0
+    g0, g2, g3 = tape.gradient(y, [x0, x2, x3])
+    assert float(g0) == 6.0 and g2 is None and g3 is None
+    assert float(tape.gradient(y, x3, unconnected_gradients="zero")) == 0.0
+    assert float(tape.gradient(x3, x3)) == 1.0
+    # A watched tensor and an op output of the tape are tracked.
+    with tf.GradientTape() as tape:
+        tape.watch(x3)
+        h = x3 * 2.0
+        y = h * x2
+    gh, g3 = tape.gradient(y, [h, x3])
+    assert float(gh) == 3.0 and float(g3) == 6.0

@@ -251,3 +251,30 @@ def _second_call(m):
 
 def test_non_persistent_second_call_message(tf_ref):
     assert _errors(tfl, _second_call) == _errors(tf_ref, _second_call)
+
+
+def _untracked_sources(m):
+    x0 = m.Variable(3.0)
+    x2 = m.Variable(2.0) + 1.0      # computed before the tape: never watched
+    x3 = m.constant(3.0)
+    with m.GradientTape(persistent=True) as t:
+        y = x0 * x2 + x3 * x0
+    out = [t.gradient(y, [x0, x2, x3]),
+           t.gradient(y, x3, unconnected_gradients="zero"),
+           t.gradient(x3, x3)]                    # a target is its own source: ones
+    layer_in = m.constant([[1.0, 2.0]])
+    dense = m.keras.layers.Dense(1, kernel_initializer="ones")
+    with m.GradientTape(persistent=True) as t2:
+        z = m.reduce_sum(dense(layer_in))
+    out.append(t2.gradient(z, layer_in))          # the layer's input was never watched
+    x = m.ones([3, 1])
+    with m.GradientTape(persistent=True) as t3:
+        t3.watch(x)
+        w = x * x3
+    out += [t3.jacobian(w, x3), t3.batch_jacobian(w, m.ones([3, 1])),
+            t3.batch_jacobian(w, x)]
+    return out
+
+
+def test_untracked_sources_get_none(tf_ref):
+    _same(_np(_untracked_sources(tfl)), _np(_untracked_sources(tf_ref)))

@@ -176,12 +176,32 @@ def seed_gradients(targets, output_gradients, reach, batch=None):
     return grads
 
 
-def backward(records, targets, output_gradients, sources, batch=None):
+def backward(records, targets, output_gradients, sources, batch=None, watched=None):
     """Gradients of sum(targets) with respect to each source (None where unconnected).
 
     With `batch=B`, each output gradient carries a leading dimension of size B and each
-    result has shape (B,) + source shape.
+    result has shape (B,) + source shape. `watched` (a tape's set of watched keys, which
+    includes its recorded outputs) limits the sources to those the tape tracks: as in
+    TensorFlow, a tensor the tape never watched gets None even when a recorded op read it
+    (e.g. the constant factor of `x * c`).
     """
+    if watched is not None:
+        for s in sources:
+            if _key(s) not in watched:
+                break
+        else:
+            watched = None  # the common case: every source is tracked
+        if watched is not None:
+            # A source that is itself a target is tracked too (its gradient is the seed).
+            tracked = watched | {_key(t) for t in targets if t is not None}
+            keep = [i for i, s in enumerate(sources) if _key(s) in tracked]
+            out = [None] * len(sources)
+            if keep:
+                sub = backward(records, targets, output_gradients,
+                               [sources[i] for i in keep], batch)
+                for i, g in zip(keep, sub):
+                    out[i] = g
+            return out
     if (batch is None and grad_op_hook is None and _plans.enabled and not _context.tapes
             and _all_none(output_gradients)):
         # A pass of a structure seen before replays its cached plan (see plans.py).

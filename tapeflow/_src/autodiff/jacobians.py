@@ -38,16 +38,18 @@ def _one_hot_rows(n, inner_shape, dtype, batch=None):
     return np.ascontiguousarray(rows).reshape((n, batch) + tuple(inner_shape))
 
 
-def _vjps(records, target, sources, cotangents):
+def _vjps(records, target, sources, cotangents, watched):
     """Backward passes for each cotangent in `cotangents` (leading axis), stacked."""
     from tapeflow._src.ops import array_ops
     n = cotangents.shape[0]
     try:
-        return backprop.backward(records, [target], [_wrap(cotangents)], sources, batch=n)
+        return backprop.backward(records, [target], [_wrap(cotangents)], sources, batch=n,
+                                 watched=watched)
     except backprop.NotBatchable:
         pass
     # Fallback: one backward pass per cotangent.
-    per_row = [backprop.backward(records, [target], [_wrap(cotangents[i])], sources)
+    per_row = [backprop.backward(records, [target], [_wrap(cotangents[i])], sources,
+                                 watched=watched)
                for i in range(n)]
     out = []
     for j, s in enumerate(sources):
@@ -70,8 +72,9 @@ def _finish(g, s, shape, unconnected):
     return array_ops.reshape(g, shape)
 
 
-def jacobian(records, target, sources, unconnected):
-    """Jacobians of one target with respect to a nested structure of sources."""
+def jacobian(records, target, sources, unconnected, watched=None):
+    """Jacobians of one target with respect to a nested structure of sources (those
+    outside `watched`, the tape's tracked keys, get None as unconnected ones)."""
     from tapeflow._src.ops import array_ops
     target = _as_tensor(target)
     flat = nest.flatten(sources)
@@ -82,7 +85,7 @@ def jacobian(records, target, sources, unconnected):
         grads = [None] * len(flat)
     else:
         cot = _one_hot_rows(n, (n,), target._value.dtype).reshape((n,) + tshape)
-        grads = _vjps(records, target, flat, cot)
+        grads = _vjps(records, target, flat, cot, watched)
     for s, g in zip(flat, grads):
         shape = tshape + tuple(s._value.shape)
         if n == 0 and s._value.dtype.kind in "fc":
@@ -92,8 +95,12 @@ def jacobian(records, target, sources, unconnected):
     return nest.pack_sequence_as(sources, results)
 
 
-def batch_jacobian(records, target, source, unconnected):
-    """Per-example Jacobian of target[i] with respect to source[i]."""
+def batch_jacobian(records, target, source, unconnected, watched=None):
+    """Per-example Jacobian of target[i] with respect to source[i].
+
+    As in TensorFlow, an unconnected (or unwatched) float source gives zeros, not None:
+    TF assembles the result from per-row gradients, each filled with zeros.
+    """
     from tapeflow._src.ops import array_ops
     target = _as_tensor(target)
     tshape = tuple(target._value.shape)
@@ -112,9 +119,9 @@ def batch_jacobian(records, target, source, unconnected):
     else:
         # Cotangent j selects inner element j of every example at once.
         cot = _one_hot_rows(m, (m,), target._value.dtype, batch=b).reshape((m,) + tshape)
-        g, = _vjps(records, target, [source], cot)   # (m, b) + sshape[1:]
+        g, = _vjps(records, target, [source], cot, watched)   # (m, b) + sshape[1:]
     if g is None:
-        if (m == 0 or b == 0) and source._value.dtype.kind in "fc":
+        if source._value.dtype.kind in "fc" and target._value.dtype.kind in "fc":
             return array_ops.zeros(out_shape, dtype=source.dtype)
         return _finish(None, source, out_shape, unconnected)
     k = len(sshape) - 1

@@ -204,7 +204,8 @@ class GradientTape:
             flat_out = [None] * len(flat_targets)
         if _backprop is None:
             _load()
-        grads = _backprop.backward(self._records, flat_targets, flat_out, flat_sources)
+        grads = _backprop.backward(self._records, flat_targets, flat_out, flat_sources,
+                                   watched=self._watched)
         if _explain.active:
             _explain.explain(self, flat_targets, flat_sources, grads)
         results = []
@@ -268,7 +269,7 @@ class GradientTape:
         from tapeflow._src.autodiff import explain, jacobians
         self._check_usable()
         result = jacobians.jacobian(self._records, target, sources,
-                                    UnconnectedGradients(unconnected_gradients))
+                                    UnconnectedGradients(unconnected_gradients), self._watched)
         if explain.active:
             explain.explain(self, [target], nest.flatten(sources), nest.flatten(result))
         self._finish()
@@ -291,7 +292,8 @@ class GradientTape:
         from tapeflow._src.autodiff import explain, jacobians
         self._check_usable()
         result = jacobians.batch_jacobian(self._records, target, source,
-                                          UnconnectedGradients(unconnected_gradients))
+                                          UnconnectedGradients(unconnected_gradients),
+                                          self._watched)
         if explain.active:
             explain.explain(self, [target], [source], [result])
         self._finish()
