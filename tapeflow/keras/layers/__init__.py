@@ -14,7 +14,7 @@ from tapeflow._src.keras.layers.normalization import (  # noqa: F401
     BatchNormalization, LayerNormalization, Normalization,
 )
 from tapeflow._src.keras.layers.rnn import (  # noqa: F401
-    GRU, LSTM, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,
+    GRU, LSTM, RNN, GRUCell, LSTMCell, SimpleRNN, SimpleRNNCell,
 )
 
 MaxPool2D, AvgPool2D = MaxPooling2D, AveragePooling2D

@@ -40,6 +40,29 @@ class _Cell(Layer):
         self.reset_after = reset_after
         self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
 
+    @property
+    def state_size(self):
+        return self.units
+
+    @property
+    def output_size(self):
+        return self.units
+
+    def get_initial_state(self, inputs=None, batch_size=None, dtype=None):
+        """Zero states: one [batch, units] tensor (a list of two for LSTMCell)."""
+        if inputs is not None:
+            batch_size, dtype = tf.shape(inputs)[0], dtype or inputs.dtype
+        sizes = self.state_size
+        zeros = [tf.zeros([batch_size, n], dtype or "float32")
+                 for n in (sizes if isinstance(sizes, list) else [sizes])]
+        return zeros if isinstance(sizes, list) else zeros[0]
+
+    def call(self, inputs, states, training=None):
+        """One time step: (output, new states), states as given (a list or one tensor)."""
+        nested = isinstance(states, (list, tuple))
+        h, new = self.step(self.project(inputs), list(states) if nested else [states])
+        return h, (new if nested or isinstance(self.state_size, list) else new[0])
+
     def _bias_shape(self):
         return (self.gates * self.units,)
 
@@ -103,6 +126,10 @@ class _ForgetBias(initializers.Initializer):
 class LSTMCell(_Cell):
     gates = 4
 
+    @property
+    def state_size(self):
+        return [self.units, self.units]
+
     def _bias_init(self):
         if self.unit_forget_bias:
             return _ForgetBias(self.bias_initializer, self.units)
@@ -162,9 +189,110 @@ class GRUCell(_Cell):
         return config
 
 
-class _RNN(Layer):
+class RNN(Layer):
+    """Runs `cell` over the time axis of [batch, time, features] inputs.
+
+    `cell` is a Keras cell (SimpleRNNCell, LSTMCell, GRUCell) or any layer with
+    `state_size` and `call(inputs, states) -> (output, new_states)`.
+    """
+
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, time_major=False, **kwargs):
+        if isinstance(cell, (list, tuple)):
+            raise NotImplementedError("RNN over a list of cells (StackedRNNCells) is not "
+                                      "implemented in tapeflow; stack RNN layers instead.")
+        if not hasattr(cell, "call"):
+            raise ValueError(f"Argument `cell` should have a `call` method. Received: "
+                             f"cell={cell}")
+        if not hasattr(cell, "state_size"):
+            raise ValueError("The RNN cell should have a `state_size` attribute (tuple of "
+                             "integers, one integer per RNN state). Received: "
+                             f"cell={cell}")
+        if stateful or time_major:
+            raise NotImplementedError("stateful / time_major RNNs are not implemented in "
+                                      "tapeflow.")
+        super().__init__(**kwargs)
+        self.cell = cell
+        self.return_sequences, self.return_state = return_sequences, return_state
+        self.go_backwards, self.unroll = go_backwards, unroll
+        self.stateful, self.time_major = stateful, time_major
+
+    def _state_sizes(self):
+        sizes = self.cell.state_size
+        return list(sizes) if isinstance(sizes, (list, tuple)) else [sizes]
+
+    def _output_size(self):
+        return getattr(self.cell, "output_size", None) or self._state_sizes()[0]
+
+    def build(self, input_shape):
+        shape = TensorShape(input_shape)
+        if isinstance(self.cell, Layer) and not self.cell.built:
+            with context.name_scope(self.cell.name):
+                self.cell.build(shape[-1:] if shape.rank == 2 else
+                                TensorShape([shape[0]]).concatenate(shape[2:]))
+            self.cell.built = True
+        self.built = True
+
+    def call(self, inputs, initial_state=None, training=None, mask=None):
+        if mask is not None:
+            raise NotImplementedError("RNN masks are not implemented in tapeflow.")
+        cell = self.cell
+        if initial_state is None:
+            if hasattr(cell, "get_initial_state"):
+                states = cell.get_initial_state(batch_size=inputs.shape[0],
+                                                dtype=inputs.dtype)
+            else:
+                states = [tf.zeros([inputs.shape[0], n], inputs.dtype)
+                          for n in self._state_sizes()]
+        else:
+            states = initial_state
+        states = list(states) if isinstance(states, (list, tuple)) else [states]
+        if isinstance(cell, _Cell):
+            # Keras's own cells: the input projection of every step in one matmul.
+            batch, steps, d = inputs.shape[0], inputs.shape[1], inputs.shape[2]
+            proj = tf.reshape(cell.project(tf.reshape(inputs, [-1, d])), [batch, steps, -1])
+            step = cell.step
+        else:
+            proj = inputs
+
+            def step(x, st):
+                out, new = cell.call(x, st)
+                return out, (list(new) if isinstance(new, (list, tuple)) else [new])
+        xs = tf.unstack(proj, axis=1)
+        if self.go_backwards:
+            xs = xs[::-1]
+        outputs = []
+        out = None
+        for x in xs:
+            out, states = step(x, states)
+            if self.return_sequences:
+                outputs.append(out)
+        out = tf.stack(outputs, axis=1) if self.return_sequences else out
+        if self.return_state:
+            return [out] + list(states)
+        return out
+
+    def compute_output_shape(self, input_shape):
+        dims = TensorShape(input_shape).as_list()
+        n = self._output_size()
+        out = TensorShape([dims[0], dims[1], n] if self.return_sequences else [dims[0], n])
+        if self.return_state:
+            return [out] + [TensorShape([dims[0], k]) for k in self._state_sizes()]
+        return out
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"return_sequences": self.return_sequences,
+                       "return_state": self.return_state, "go_backwards": self.go_backwards,
+                       "stateful": self.stateful, "unroll": self.unroll,
+                       "time_major": self.time_major,
+                       "cell": {"class_name": type(self.cell).__name__,
+                                "config": self.cell.get_config()}})
+        return config
+
+
+class _RNN(RNN):
     cell_class = SimpleRNNCell
-    n_states = 1
 
     def __init__(self, units, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, time_major=False, **kwargs):
@@ -175,58 +303,14 @@ class _RNN(Layer):
                         if k in ("name", "trainable", "dtype", "input_shape",
                                  "batch_input_shape", "batch_size", "input_dim",
                                  "activity_regularizer")}
-        super().__init__(**layer_kwargs)
         from tapeflow._src.framework.module import camel_to_snake
-        self.cell = self.cell_class(units, name=camel_to_snake(self.cell_class.__name__),
-                                    **kwargs)
+        cell = self.cell_class(units, name=camel_to_snake(self.cell_class.__name__), **kwargs)
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, unroll=unroll, **layer_kwargs)
         self.units = int(units)
-        self.return_sequences, self.return_state = return_sequences, return_state
-        self.go_backwards = go_backwards
-
-    def build(self, input_shape):
-        shape = TensorShape(input_shape)
-        with context.name_scope(self.cell.name):
-            self.cell.build(shape[-1:] if shape.rank else shape)
-        self.cell.built = True
-        self.built = True
-
-    def call(self, inputs, initial_state=None, training=None, mask=None):
-        if mask is not None:
-            raise NotImplementedError("RNN masks are not implemented in tapeflow.")
-        batch, steps = inputs.shape[0], inputs.shape[1]
-        d = inputs.shape[2]
-        proj = self.cell.project(tf.reshape(inputs, [-1, d]))
-        proj = tf.reshape(proj, [batch, steps, -1])
-        if initial_state is None:
-            zeros = tf.zeros([batch, self.units], inputs.dtype)
-            states = [zeros] * self.n_states
-        else:
-            states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
-                else [initial_state]
-        xs = tf.unstack(proj, axis=1)
-        if self.go_backwards:
-            xs = xs[::-1]
-        outputs = []
-        h = states[0]
-        for x in xs:
-            h, states = self.cell.step(x, states)
-            if self.return_sequences:
-                outputs.append(h)
-        out = tf.stack(outputs, axis=1) if self.return_sequences else h
-        if self.return_state:
-            return [out] + list(states)
-        return out
-
-    def compute_output_shape(self, input_shape):
-        dims = TensorShape(input_shape).as_list()
-        out = TensorShape([dims[0], dims[1], self.units] if self.return_sequences
-                          else [dims[0], self.units])
-        if self.return_state:
-            return [out] + [TensorShape([dims[0], self.units])] * self.n_states
-        return out
 
     def get_config(self):
-        config = super().get_config()
+        config = Layer.get_config(self)
         cell_config = self.cell.get_config()
         for k in ("name", "trainable", "dtype"):
             cell_config.pop(k, None)
@@ -234,6 +318,15 @@ class _RNN(Layer):
         config.update({"return_sequences": self.return_sequences,
                        "return_state": self.return_state, "go_backwards": self.go_backwards})
         return config
+
+
+# The cell's settings read through the layer, as Keras's LSTM/GRU/SimpleRNN expose them.
+for _name in ("activation", "recurrent_activation", "use_bias", "kernel_initializer",
+              "recurrent_initializer", "bias_initializer", "unit_forget_bias",
+              "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+              "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
+              "recurrent_dropout", "reset_after"):
+    setattr(_RNN, _name, property(lambda self, _n=_name: getattr(self.cell, _n)))
 
 
 class SimpleRNN(_RNN):
