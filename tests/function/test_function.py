@@ -277,6 +277,23 @@ def test_numpy_of_traced_tensor_is_guarded():
     assert f(tf.constant([1, 2])).shape == (3,)
 
 
+def test_guard_paths_per_signature_are_bounded_and_most_recent_first():
+    from tapeflow._src.function import polymorphic
+
+    @tf.function
+    def f(x):
+        return tf.fill([2], float(x))  # a Python float of a tensor: one guard path per value
+
+    for i in range(3 * polymorphic._MAX_PROGRAMS):
+        assert f(tf.constant(float(i))).numpy().tolist() == [i, i]
+    cf, = f._traced_order
+    assert len(cf.programs) == polymorphic._MAX_PROGRAMS
+    last = cf.programs[0]
+    assert f(tf.constant(float(3 * polymorphic._MAX_PROGRAMS - 1))).numpy()[0] == (
+        3 * polymorphic._MAX_PROGRAMS - 1)
+    assert cf.programs[0] is last and f.experimental_get_tracing_count() == 1
+
+
 def test_tf_cond_and_while_loop_on_traced_values():
     @tf.function
     def f(x, n):

@@ -142,3 +142,38 @@ def test_sgd_keeps_a_momentum_slot_even_without_momentum_as_keras():
     step()
     assert step.experimental_get_tracing_count() == 2   # the first trace created "m"
     assert abs(float(w) - 0.8) < 1e-6
+
+
+def test_schedules_are_tensor_ops_so_fit_traces_once():
+    # A schedule that read the step into Python made every traced step retrace.
+    tf.keras.backend.clear_session()
+    sched = tf.keras.optimizers.schedules
+    x = np.random.rand(64, 5).astype("float32")
+    y = np.random.rand(64, 1).astype("float32")
+    for lr in (sched.InverseTimeDecay(0.01, 10, 1.0), sched.CosineDecay(0.01, 20),
+               sched.PiecewiseConstantDecay([3, 6], [0.01, 0.005, 0.001]),
+               sched.CosineDecay(0.0, 20, warmup_target=0.01, warmup_steps=4)):
+        model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(5,))])
+        model.compile(optimizer=tf.keras.optimizers.SGD(lr), loss="mse")
+        model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+        cf, = model._k_train_fn._traced_order
+        assert len(cf.programs) == 1
+        assert int(model.optimizer.iterations.numpy()) == 16
+
+
+def test_schedule_values_in_float32_and_on_arrays():
+    sched = tf.keras.optimizers.schedules
+    v = sched.InverseTimeDecay(0.001, 10000, 1)(5000)
+    one = np.float32(1)
+    assert v.dtype == tf.float32 and v.numpy() == np.float32(0.001) / (
+        one + one * (np.float32(5000) / np.float32(10000)))
+    np.testing.assert_allclose(sched.InverseTimeDecay(1.0, 1, 1)(np.array([0.0, 1.0, 3.0])),
+                               [1.0, 0.5, 0.25])
+    np.testing.assert_allclose(sched.CosineDecay(1.0, 4)(np.array([0.0, 2.0, 4.0, 8.0])),
+                               [1.0, 0.5, 0.0, 0.0], atol=1e-7)
+    pc = sched.PiecewiseConstantDecay([10, 20], [0.1, 0.01, 0.001])
+    assert [float(pc(s)) for s in (0, 10, 11, 20, 21)] == [
+        float(np.float32(v)) for v in (0.1, 0.1, 0.01, 0.01, 0.001)]
+    warm = sched.CosineDecay(0.0, 10, warmup_target=1.0, warmup_steps=4)
+    np.testing.assert_allclose([float(warm(s)) for s in (0, 2, 4, 9, 14, 99)],
+                               [0.0, 0.5, 1.0, 0.5, 0.0, 0.0], atol=1e-6)

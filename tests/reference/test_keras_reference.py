@@ -335,3 +335,22 @@ def _layer_call_errors(tf):
 def test_layer_call_errors_read_as_keras(tf_ref):
     import tapeflow
     assert _layer_call_errors(tapeflow) == _layer_call_errors(tf_ref)
+
+
+def _schedule_values(m):
+    s = m.keras.optimizers.schedules
+    out = []
+    for sch in [s.InverseTimeDecay(0.001, 10000, 1), s.InverseTimeDecay(0.001, 3, 0.5, True),
+                s.CosineDecay(0.1, 100, alpha=0.1),
+                s.CosineDecay(0.0, 100, warmup_target=0.1, warmup_steps=10),
+                s.ExponentialDecay(0.1, 7, 0.9, staircase=True),
+                s.PiecewiseConstantDecay([10, 20], [0.1, 0.01, 0.001])]:
+        out.append([(sch(st).dtype.name, sch(st).numpy().tolist())
+                    for st in (0, 1, 5, 10, 15, 20, 5000, 200000)])
+    out.append(s.InverseTimeDecay(0.001, 10000, 1)(np.linspace(0, 100000, 5)).numpy().tolist())
+    return out
+
+
+def test_learning_rate_schedules_match_bit_for_bit():
+    import tensorflow as tf_ref
+    assert _schedule_values(tf) == _schedule_values(tf_ref)

@@ -11,6 +11,7 @@ traces the other path once and keeps both.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import sys
 import types
@@ -322,6 +323,9 @@ def _graph_dtype_error(error):
                      f"{want} of argument 'x'.")
 
 
+_MAX_PROGRAMS = 8  # guard paths kept per traced signature
+_program_seq = itertools.count()
+
 _NOT_WRAPPED = (tracing.GuardFailed, StopIteration, StopAsyncIteration, GeneratorExit)
 
 
@@ -391,7 +395,7 @@ class ConcreteFunction:
     @property
     def variables(self):
         seen = {}
-        for p in self.programs:
+        for p in sorted(self.programs, key=lambda p: p.seq):  # first traced first
             for v in p.variables:
                 seen[id(v)] = v
         return tuple(seen.values())
@@ -405,12 +409,24 @@ class ConcreteFunction:
         return self._function.__name__
 
     def _run(self, tensors):
-        for p in self.programs:
+        programs = self.programs
+        for i, p in enumerate(programs):
             try:
-                return p.run(tensors)
+                out = p.run(tensors)
             except tracing.GuardFailed:
                 continue
+            if i:
+                programs.insert(0, programs.pop(i))  # the path taken last is tried first
+            return out
         raise tracing.GuardFailed
+
+    def _add_program(self, program):
+        """Keeps a new guard path first; beyond _MAX_PROGRAMS the least recently taken
+        one is dropped (a guard on an ever-changing value, e.g. a Python float read from
+        a step counter, would otherwise grow the list and each call's search forever)."""
+        program.seq = next(_program_seq)
+        self.programs.insert(0, program)
+        del self.programs[_MAX_PROGRAMS:]
 
     def __call__(self, *args, **kwargs):
         tensors = []
@@ -762,7 +778,7 @@ class Function:
                         k.append(a._value.shape)
                     self._fast[tuple(k)] = cf
         if program is not None:  # else every call runs the Python again (see Tracer)
-            cf.programs.append(program)
+            cf._add_program(program)
         result = nest.pack_sequence_as(result, [x._read() if isinstance(x, Variable) else x
                                                 for x in flat])
         return result, cf

@@ -72,18 +72,22 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         self.boundaries, self.values, self.name = list(boundaries), list(values), name
 
     def __call__(self, step):
-        s = float(tf.convert_to_tensor(step).numpy())
-        for b, v in zip(self.boundaries, self.values):
-            if s <= b:
-                return tf.constant(v, "float32")
-        return tf.constant(self.values[-1], "float32")
+        # Tensor ops, not Python comparisons: inside a traced step the rate follows the
+        # optimizer's iteration variable instead of freezing (or forcing a retrace).
+        x = tf.convert_to_tensor(step)
+        values = [tf.convert_to_tensor(v) for v in self.values]
+        out = values[-1]
+        for b, v in zip(reversed(self.boundaries), reversed(values[:-1])):
+            out = tf.where(x <= tf.cast(b, x.dtype), v, out)
+        return out
 
     def get_config(self):
         return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
 
 
 class CosineDecay(LearningRateSchedule):
-    """Cosine decay from the initial rate to `alpha * initial` over `decay_steps`."""
+    """Cosine decay from the initial rate to `alpha * initial` over `decay_steps`, after an
+    optional linear warmup to `warmup_target` over `warmup_steps`."""
 
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name=None,
                  warmup_target=None, warmup_steps=0):
@@ -91,18 +95,22 @@ class CosineDecay(LearningRateSchedule):
             initial_learning_rate, decay_steps, alpha)
         self.name, self.warmup_target, self.warmup_steps = name, warmup_target, warmup_steps
 
+    def _decay(self, step, decay_steps, start, dtype):
+        cos = 0.5 * (1.0 + tf.cos(tf.constant(math.pi, dtype) * (step / decay_steps)))
+        return start * ((1 - self.alpha) * cos + self.alpha)
+
     def __call__(self, step):
-        s = float(tf.convert_to_tensor(step).numpy())
-        init = float(self.initial_learning_rate)
-        if self.warmup_target is not None and s < self.warmup_steps:
-            return tf.constant(init + (self.warmup_target - init) * s / self.warmup_steps,
-                               "float32")
-        if self.warmup_target is not None:
-            init = float(self.warmup_target)
-            s -= self.warmup_steps
-        frac = min(s, self.decay_steps) / float(self.decay_steps)
-        cos = 0.5 * (1.0 + math.cos(math.pi * frac))
-        return tf.constant(init * ((1 - self.alpha) * cos + self.alpha), "float32")
+        init = tf.convert_to_tensor(self.initial_learning_rate)
+        dtype = init.dtype
+        decay_steps = tf.cast(self.decay_steps, dtype)
+        s = tf.cast(step, dtype)
+        if self.warmup_target is None:
+            return self._decay(tf.minimum(s, decay_steps), decay_steps, init, dtype)
+        target = tf.cast(self.warmup_target, dtype)
+        warmup = tf.cast(self.warmup_steps, dtype)
+        s = tf.minimum(s, decay_steps + warmup)
+        warm = (target - init) * (s / warmup) + init
+        return tf.where(s < warmup, warm, self._decay(s - warmup, decay_steps, target, dtype))
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
@@ -111,16 +119,20 @@ class CosineDecay(LearningRateSchedule):
 
 
 class InverseTimeDecay(LearningRateSchedule):
+    """initial / (1 + decay_rate * step / decay_steps), the ratio floored when `staircase`."""
+
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name=None):
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
         self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
 
     def __call__(self, step):
-        p = float(tf.convert_to_tensor(step).numpy()) / self.decay_steps
+        init = tf.convert_to_tensor(self.initial_learning_rate)
+        dtype = init.dtype
+        p = tf.cast(step, dtype) / tf.cast(self.decay_steps, dtype)
         if self.staircase:
-            p = math.floor(p)
-        return tf.constant(self.initial_learning_rate / (1 + self.decay_rate * p), "float32")
+            p = tf.floor(p)
+        return init / (tf.cast(1, dtype) + tf.cast(self.decay_rate, dtype) * p)
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
