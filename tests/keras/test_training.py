@@ -586,3 +586,29 @@ def test_conv2d_transpose_shapes_and_gradients():
         tf.ones([1, 3, 3, 1])).shape == (1, 8, 8, 2)
     with pytest.raises(ValueError, match="must be greater than output padding"):
         tf.keras.layers.Conv2DTranspose(2, 3, strides=1, output_padding=1)
+
+
+def test_one_rank_short_inputs_get_the_trailing_axis_of_an_input_of_width_one():
+    # The regression tutorial feeds a 1-D column to Sequential([Dense(1, input_shape=[1])]).
+    tf.keras.backend.clear_session()
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=[1],
+                                                       kernel_initializer="ones")])
+    x = np.arange(4.0)
+    np.testing.assert_allclose(model(x).numpy(), x[:, None])
+    assert model.predict(x, verbose=0).shape == (4, 1)
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, x, epochs=1, verbose=0)
+    inp = tf.keras.Input((3, 1))
+    assert tf.keras.Model(inp, tf.keras.layers.Flatten()(inp))(np.ones((2, 3))).shape == (2, 3)
+    inp = tf.keras.Input((3,))
+    squeeze = tf.keras.Model(inp, inp * 2.0)
+    assert squeeze(np.ones((2, 3, 1))).shape == (2, 3)
+    with pytest.raises(ValueError, match=r"expected shape=\(None, 3\), found shape=\(2, 4\)"):
+        squeeze(np.ones((2, 4)))
+
+
+def test_dense_refuses_one_dimensional_inputs():
+    with pytest.raises(ValueError, match=r'"dense\w*" is incompatible with the layer: expected '
+                                         r"min_ndim=2, found ndim=1. Full shape received: "
+                                         r"\(3,\)"):
+        tf.keras.layers.Dense(2)(np.arange(3.0))

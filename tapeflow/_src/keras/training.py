@@ -1108,6 +1108,23 @@ class Functional(Model):
             names.append(t._keras_history[0].name)
         return names
 
+    def _k_conform_inputs(self, flat):
+        """As Keras's functional models: an input one rank short of an Input whose last
+        dim is 1 gets that axis (a 1-D feature column for Input(shape=(1,))); one rank
+        over with a trailing 1 loses it."""
+        out = []
+        for t, v in zip(self._k_inputs, flat):
+            shape = getattr(v, "shape", None)
+            rank = len(shape) if shape is not None else np.ndim(v)
+            want = t.shape.as_list()
+            if rank == len(want) - 1 and want and want[-1] == 1:
+                v = tf.expand_dims(v, -1)
+            elif rank == len(want) + 1 and rank and (
+                    shape[-1] if shape is not None else np.shape(v)[-1]) == 1:
+                v = tf.squeeze(v, -1)
+            out.append(v)
+        return out + list(flat[len(out):])
+
     def _k_check_inputs(self, flat):
         for t, v in zip(self._k_inputs, flat):
             got = getattr(v, "shape", None)
@@ -1132,6 +1149,7 @@ class Functional(Model):
             raise ValueError(f"Layer \"{self.name}\" expects {len(self._k_inputs)} input(s), "
                              f"but it received {len(flat)} input tensors.")
         values = {}
+        flat = self._k_conform_inputs(flat)
         self._k_check_inputs(flat)
         for t, v in zip(self._k_inputs, flat):
             values[id(t)] = self._k_autocast(v) if t.dtype.is_floating else (
@@ -1368,6 +1386,7 @@ class Sequential(Functional):
             for layer in self._k_layers:
                 x = layer(x, training=training) if training is not None else layer(x)
             return x
+        inputs, = self._k_conform_inputs([inputs])
         self._k_check_inputs([inputs])
         x = inputs
         for layer in self._k_layers:

@@ -67,6 +67,16 @@ def _kernel_bias_config(layer):
     }
 
 
+def _check_min_ndim(layer, shape, n):
+    """Keras's InputSpec(min_ndim=n) check, with its message."""
+    shape = TensorShape(shape)
+    if shape.rank is not None and shape.rank < n:
+        raise input_spec_error(
+            f'Input 0 of layer "{layer.name}" is incompatible with the layer: expected '
+            f'min_ndim={n}, found ndim={shape.rank}. Full shape received: '
+            f'{tuple(shape.as_list())}')
+
+
 class Dense(Layer):
     """`activation(inputs @ kernel + bias)`.
 
@@ -90,6 +100,7 @@ class Dense(Layer):
         self.supports_masking = True
 
     def build(self, input_shape):
+        _check_min_ndim(self, input_shape, 2)
         last = TensorShape(input_shape)[-1]
         if last is None:
             raise ValueError("The last dimension of the inputs to a Dense layer should be "
@@ -99,6 +110,8 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
+        if inputs.shape.rank is not None and inputs.shape.rank < 2:
+            _check_min_ndim(self, inputs.shape, 2)
         last = inputs._value.shape[-1] if hasattr(inputs, "_value") and inputs._value.ndim \
             else inputs.shape[-1]
         if last != self.kernel._value.shape[0]:
