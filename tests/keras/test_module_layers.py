@@ -179,3 +179,21 @@ def test_incompatible_input_errors_match_keras_messages():
         m(np.ones((1, 4), np.float32))
     with pytest.raises(RuntimeError, match="You must compile your model"):
         m.fit(np.ones((4, 3)), np.ones((4, 2)))
+
+
+def test_normalization_adapt_exposes_its_statistics_and_input_shape():
+    data = np.array([[0.0, 10.0], [2.0, 30.0]])
+    n = tf.keras.layers.Normalization()
+    assert not n.is_adapted
+    n.adapt(data)
+    assert n.is_adapted
+    np.testing.assert_allclose(n.mean.numpy(), [[1.0, 20.0]])        # broadcast shape
+    np.testing.assert_allclose(n.variance.numpy(), [[1.0, 100.0]])
+    np.testing.assert_allclose(n(data).numpy(), [[-1.0, -1.0], [1.0, 1.0]])
+    model = tf.keras.Sequential([n, tf.keras.layers.Dense(1)])       # built from adapt
+    assert model.built and model.output_shape == (None, 1)
+    flat = tf.keras.layers.Normalization(axis=None)
+    flat.adapt(np.array([1.0, 3.0]))
+    assert flat(np.array([1.0, 3.0, 5.0])).numpy().tolist() == [-1.0, 1.0, 3.0]
+    with pytest.raises(ValueError, match="must have known shape"):
+        tf.keras.layers.Normalization().adapt(np.array([1.0, 2.0]))

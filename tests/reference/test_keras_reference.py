@@ -354,3 +354,29 @@ def _schedule_values(m):
 def test_learning_rate_schedules_match_bit_for_bit():
     import tensorflow as tf_ref
     assert _schedule_values(tf) == _schedule_values(tf_ref)
+
+
+def _normalization_case(m):
+    data = np.arange(12.0).reshape(4, 3) ** 1.5
+    out = []
+    n = m.keras.layers.Normalization(axis=-1)
+    out.append(n.is_adapted)
+    n.adapt(data)
+    out += [n.is_adapted, n.mean.numpy().tolist(), n.variance.numpy().shape,
+            [w.name for w in n.weights], np.round(n(data[:1]).numpy(), 5).tolist()]
+    model = m.keras.Sequential([n, m.keras.layers.Dense(2)])
+    out += [model.built, model.output_shape, model.count_params()]
+    h = m.keras.layers.Normalization(input_shape=[1], axis=None)
+    h.adapt(np.array([1.0, 2.0, 3.0, 4.0]))
+    out += [h.mean.numpy().tolist(), h(np.array([1.0, 2.0])).shape.as_list()]
+    for bad in (lambda: m.keras.layers.Normalization().adapt(np.array([1.0, 2.0])),):
+        try:
+            bad()
+        except ValueError as e:
+            out.append(str(e).strip().splitlines()[-1].replace("ValueError: ", "").strip())
+    return out
+
+
+def test_normalization_adapt_matches_keras():
+    import tensorflow as tf_ref
+    assert _normalization_case(tf) == _normalization_case(tf_ref)

@@ -192,6 +192,11 @@ class Normalization(Layer):
         shape = TensorShape(input_shape)
         rank = shape.rank
         keep = sorted(a % rank for a in self.axis)
+        for i in keep:
+            if shape[i] is None:
+                raise ValueError(f"All `axis` values to be kept must have known shape. Got "
+                                 f"axis: {self.axis}, input shape: {shape.as_list()}, with "
+                                 f"unknown axis at index: {i}")
         self._keep = keep
         self._reduce = [i for i in range(rank) if i not in keep]
         self._bshape = [shape[i] if i in keep else 1 for i in range(rank)]
@@ -208,7 +213,19 @@ class Normalization(Layer):
                                                   trainable=False)
             self.count = self.add_weight("count", (), dtype="int64", initializer="zeros",
                                          trainable=False)
+            self._refresh_stats()
         self.built = True
+
+    @property
+    def is_adapted(self):
+        """Whether `adapt` has set the statistics."""
+        return getattr(self, "_adapted", False)
+
+    def _refresh_stats(self):
+        # `mean` / `variance`: the statistics in the broadcast shape the layer applies them
+        # in (e.g. (1, features)), as Keras exposes them after adapt.
+        self.mean = tf.reshape(self.adapt_mean, self._bshape)
+        self.variance = tf.reshape(self.adapt_variance, self._bshape)
 
     def adapt(self, data, batch_size=None, steps=None):
         """Sets the mean and variance from `data` (an array, tensor or iterable of batches)."""
@@ -219,19 +236,31 @@ class Normalization(Layer):
         else:
             arr = np.asarray(data.numpy() if hasattr(data, "numpy") else data)
         arr = arr.astype(np.float64)
-        if arr.ndim == 1:
-            arr = arr[:, None]
-        if not self.built:
-            self.build(arr.shape)
         if self.input_mean is not None:
             raise ValueError("Cannot adapt a Normalization layer that was given a mean and "
                              "variance.")
+        if not self.built:
+            if arr.ndim == 0:
+                raise ValueError("Normalization.adapt needs data of rank 1 or more; received "
+                                 "a scalar.")
+            self.build((None,) + arr.shape[1:])  # the batch axis is never a kept one
+            # As Keras: the adapted layer knows its input shape, so a Sequential that
+            # starts with it is built.
+            if not hasattr(self, "_batch_input_shape"):
+                self._batch_input_shape = (None,) + tuple(arr.shape[1:])
+        keep = self._keep
+        if arr.ndim != len(self._bshape) or any(arr.shape[i] != self._bshape[i] for i in keep):
+            raise ValueError(f"Normalization.adapt: data of shape {arr.shape} does not match "
+                             f"the layer's input shape (kept axes {tuple(keep)} of "
+                             f"{tuple(self._bshape)}).")
         mean = arr.mean(axis=tuple(self._reduce))
         var = arr.var(axis=tuple(self._reduce))
         self.adapt_mean.assign(mean.astype(np.float32).reshape(self.adapt_mean.shape.as_list()))
         self.adapt_variance.assign(var.astype(np.float32).reshape(
             self.adapt_variance.shape.as_list()))
         self.count.assign(np.int64(arr.shape[0]))
+        self._refresh_stats()
+        self._adapted = True
 
     def call(self, inputs):
         if self.input_mean is not None:
