@@ -214,7 +214,9 @@ __version__ = "0.1.0"
 
 _LAZY_MODULES = ("keras", "data", "train", "test", "config", "io", "distribute", "summary",
                  "saved_model", "compat", "experimental", "signal", "image", "sparse", "ragged",
-                 "feature_column")
+                 "feature_column", "version")
+# TF 2 keeps these Keras namespaces at the top level too (tf.optimizers.Adam, tf.losses...).
+_KERAS_ALIASES = ("optimizers", "losses", "metrics", "initializers")
 _missing_getattr = _module_getattr("tf", __name__)
 
 
@@ -230,4 +232,8 @@ def __getattr__(name):
         else:
             globals()[name] = module
             return module
+    if name in _KERAS_ALIASES:
+        module = getattr(__getattr__("keras"), name)
+        globals()[name] = module
+        return module
     return _missing_getattr(name)

@@ -42,3 +42,11 @@ def test_feature_probes_and_unknown_names():
 def test_lazy_submodules_import_on_first_use():
     assert tf.data.Dataset is not None
     assert tf.keras.layers.Dense is not None
+
+
+def test_version_and_top_level_keras_aliases():
+    assert tf.version.VERSION == "2.21.0"
+    assert tf.__version__ in tf.version.GIT_VERSION
+    assert tf.optimizers is tf.keras.optimizers and tf.losses is tf.keras.losses
+    assert tf.metrics is tf.keras.metrics and tf.initializers is tf.keras.initializers
+    assert isinstance(tf.optimizers.Adam(learning_rate=0.1), tf.keras.optimizers.Adam)
