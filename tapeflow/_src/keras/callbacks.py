@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 import math
 import os
 import sys
@@ -11,6 +12,8 @@ import time
 import numpy as np
 
 from tapeflow._src.framework.tensor import Tensor
+
+_log = logging.getLogger("tapeflow.keras")  # prints 'WARNING:tensorflow:...' (misc_ops)
 
 
 class Progbar:
@@ -413,12 +416,13 @@ class EarlyStopping(Callback):
         self.start_from_epoch = start_from_epoch
         self.min_delta = abs(min_delta)
         if mode not in ("auto", "min", "max"):
+            _log.warning("EarlyStopping mode %s is unknown, fallback to auto mode.", mode)
             mode = "auto"
-        if mode == "min" or (mode == "auto" and "acc" not in monitor and "auc" not in monitor):
+        if mode == "max" or (mode == "auto" and monitor.endswith(("acc", "accuracy", "auc"))):
+            self.monitor_op = np.greater
+        else:
             self.monitor_op = np.less
             self.min_delta *= -1
-        else:
-            self.monitor_op = np.greater
         self.wait = 0
         self.stopped_epoch = 0
         self.best_weights = None
@@ -430,12 +434,22 @@ class EarlyStopping(Callback):
         self.best_weights = None
         self.best_epoch = 0
 
+    def get_monitor_value(self, logs):
+        logs = logs or {}
+        value = logs.get(self.monitor)
+        if value is None:
+            _log.warning("Early stopping conditioned on metric `%s` which is not available. "
+                         "Available metrics are: %s", self.monitor, ",".join(logs))
+        return value
+
     def on_epoch_end(self, epoch, logs=None):
-        current = (logs or {}).get(self.monitor)
+        current = self.get_monitor_value(logs)
         if current is None or epoch < self.start_from_epoch:
             return
         if self.restore_best_weights and self.best_weights is None:
+            # No improvement ever: the first monitored epoch's weights are restored.
             self.best_weights = self.model.get_weights()
+            self.best_epoch = epoch
         self.wait += 1
         if self.monitor_op(current - self.min_delta, self.best):
             self.best = current
@@ -449,19 +463,27 @@ class EarlyStopping(Callback):
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
-            if self.restore_best_weights and self.best_weights is not None:
-                if self.verbose > 0:
-                    print("Restoring model weights from the end of the best epoch: "
-                          f"{self.best_epoch + 1}.")
-                self.model.set_weights(self.best_weights)
 
     def on_train_end(self, logs=None):
+        # As tf_keras: the best weights come back at the end of training, stopped early or
+        # not, after the "early stopping" line.
         if self.stopped_epoch > 0 and self.verbose > 0:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print("Restoring model weights from the end of the best epoch: "
+                      f"{self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
 
 
 class ModelCheckpoint(Callback):
-    """Saves the model's weights after each epoch (or only when `monitor` improves)."""
+    """Saves the model's weights after each epoch, every `save_freq` batches, or only when
+    `monitor` improves.
+
+    tapeflow writes weights only: with `save_weights_only=False` the file holds the weights
+    (restore them with `model.load_weights`) and a warning says so once, since whole-model
+    files (`model.save`) are not implemented.
+    """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
                  save_weights_only=False, mode="auto", save_freq="epoch", options=None,
@@ -469,22 +491,55 @@ class ModelCheckpoint(Callback):
         super().__init__()
         self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
-        if save_freq != "epoch":
-            raise NotImplementedError("ModelCheckpoint(save_freq=<int>) is not implemented in "
-                                      "tapeflow; use save_freq='epoch'.")
-        if mode == "min" or (mode == "auto" and "acc" not in monitor):
-            self.monitor_op, self.best = np.less, np.inf
-        else:
+        if save_freq != "epoch" and not isinstance(save_freq, int):
+            raise ValueError(f"Unrecognized save_freq: {save_freq}. Expected save_freq are "
+                             '"epoch" or integer')
+        self.save_freq = save_freq
+        if mode not in ("auto", "min", "max"):
+            _log.warning("ModelCheckpoint mode %s is unknown, fallback to auto mode.", mode)
+            mode = "auto"
+        if mode == "max" or (mode == "auto" and ("acc" in monitor
+                                                 or monitor.startswith("fmeasure"))):
             self.monitor_op, self.best = np.greater, -np.inf
+        else:
+            self.monitor_op, self.best = np.less, np.inf
         if initial_value_threshold is not None:
             self.best = initial_value_threshold
+        self._current_epoch = 0
+        self._batches_seen_since_last_saving = 0
+        self._last_batch_seen = 0
+        self._warned_weights_only = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        # Batches are counted across epochs (a batch index at or below the last one seen
+        # starts a new epoch).
+        add = batch + 1 if batch <= self._last_batch_seen else batch - self._last_batch_seen
+        self._batches_seen_since_last_saving += add
+        self._last_batch_seen = batch
+        if self._batches_seen_since_last_saving >= self.save_freq:
+            self._batches_seen_since_last_saving = 0
+            self._save(self._current_epoch, batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs)
+
+    def _save(self, epoch, batch, logs):
+        logs = dict(logs or {})
+        if batch is None or "batch" not in self.filepath:
+            path = self.filepath.format(epoch=epoch + 1, **logs)
+        else:
+            path = self.filepath.format(epoch=epoch + 1, batch=batch + 1, **logs)
         if self.save_best_only:
             current = logs.get(self.monitor)
             if current is None:
+                _log.warning("Can save best model only with %s available, skipping.",
+                             self.monitor)
                 return
             if not self.monitor_op(current, self.best):
                 if self.verbose > 0:
@@ -497,6 +552,11 @@ class ModelCheckpoint(Callback):
             self.best = current
         elif self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: saving model to {path}")
+        if not self.save_weights_only and not self._warned_weights_only:
+            self._warned_weights_only = True
+            _log.warning("ModelCheckpoint: tapeflow does not implement whole-model files "
+                         "(model.save); %s holds the model's weights, restore them with "
+                         "model.load_weights.", path)
         self.model.save_weights(path)
 
 

@@ -15,12 +15,9 @@ import tapeflow as tf
 from tapeflow._src.framework import context
 from tapeflow._src.framework.variables import Variable
 
+# A child of the "tapeflow" logger, whose handler prints TF's 'WARNING:tensorflow:<message>'
+# (a handler here too printed every warning twice).
 _log = logging.getLogger("tapeflow.keras")
-if not _log.handlers:
-    # TensorFlow's absl logging prints warnings to stderr as 'WARNING:tensorflow:<message>'.
-    _handler = logging.StreamHandler()
-    _handler.setFormatter(logging.Formatter("%(levelname)s:tensorflow:%(message)s"))
-    _log.addHandler(_handler)
 
 
 # -- learning-rate schedules ------------------------------------------------------------------

@@ -88,6 +88,9 @@ def save_weights(model, filepath, overwrite=True, save_format=None):
         return _save_h5(variables, filepath)
     _write_npz(filepath, _entries(variables, "model/"),
                [np.asarray(v.numpy()) for v in variables])
+    # As TF's checkpoint-format save_weights: the directory's `checkpoint` file names it,
+    # so tf.train.latest_checkpoint finds it.
+    _write_state(os.path.dirname(filepath) or ".", filepath, [filepath])
 
 
 def load_weights(model, filepath, skip_mismatch=False, by_name=False):
@@ -95,9 +98,17 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=False):
     if by_name or skip_mismatch:
         raise NotImplementedError("load_weights(by_name=True / skip_mismatch=True) is not "
                                   "implemented in tapeflow.")
+    h5 = filepath.endswith((".h5", ".hdf5"))
     if not os.path.exists(filepath):
-        raise FileNotFoundError(f"No weights file found at {filepath!r}.")
-    if filepath.endswith((".h5", ".hdf5")):
+        if h5:
+            raise FileNotFoundError(
+                2, f"Unable to synchronously open file (unable to open file: name = "
+                   f"'{filepath}', errno = 2, error message = 'No such file or directory', "
+                   f"flags = 0, o_flags = 0)")
+        from tapeflow._src.framework.errors import NotFoundError
+        raise NotFoundError(None, None, "Unsuccessful TensorSliceReader constructor: Failed "
+                            f"to find any matching files for {filepath}")
+    if h5:
         index, arrays = _load_h5(filepath)
     else:
         index, arrays = _read_npz(filepath)
@@ -105,6 +116,7 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=False):
         raise ValueError("Unable to load weights into a model that has not yet been built. "
                          "Build the model first (call it on a batch or give input_shape).")
     _check_and_assign(model.weights, index, arrays, f"weights from {filepath!r}")
+    return None if h5 else CheckpointLoadStatus()
 
 
 def _h5py():
@@ -214,7 +226,7 @@ class Checkpoint:
     def restore(self, save_path, options=None):
         """Restores every tracked variable from `save_path`; mismatches raise, loading nothing."""
         if save_path is None:
-            return _Status()
+            return InitializationOnlyStatus()
         save_path = os.fspath(save_path)
         file = save_path if save_path.endswith(".npz") else save_path + ".npz"
         if not os.path.exists(file):
@@ -244,7 +256,8 @@ class Checkpoint:
             v.assign(by_path[e["path"]][1].astype(v.dtype.as_numpy_dtype, copy=False))
         for opt, values in pending:
             opt._k_pending = values
-        return _Status()
+        waiting = [o for o in self._objects.values() if _waits(o)]
+        return CheckpointLoadStatus(waiting)
 
     def _defer_unbuilt_layers(self, by_path):
         """Unbuilt Keras layers/models get their saved values when they build."""
@@ -277,8 +290,29 @@ class Checkpoint:
         return pending
 
 
-class _Status:
+def _waits(obj):
+    """Whether restored values wait for `obj`'s variables to be created."""
+    d = getattr(obj, "__dict__", {})
+    return bool(d.get("_k_pending")) or "_k_pending_restore" in d
+
+
+class CheckpointLoadStatus:
+    """What a restore returns (TF's class name). tapeflow's restore loads every variable
+    that exists or raises; values for variables not created yet (an optimizer's slots
+    before its first step, an unbuilt layer's weights) wait for them, and
+    `assert_consumed` fails until they have been assigned."""
+
+    def __init__(self, waiting=()):
+        self._waiting = list(waiting)
+
     def assert_consumed(self):
+        left = [o for o in self._waiting if _waits(o)]
+        if left:
+            names = ", ".join(getattr(o, "name", type(o).__name__) for o in left)
+            raise AssertionError(
+                f"Unresolved object in checkpoint: saved values for {names} wait for their "
+                "variables to be created (optimizer slots are created by the first "
+                "apply_gradients, layer weights when the layer is built).")
         return self
 
     def assert_existing_objects_matched(self):
@@ -286,6 +320,10 @@ class _Status:
 
     def expect_partial(self):
         return self
+
+
+class InitializationOnlyStatus(CheckpointLoadStatus):
+    """`restore(None)`: nothing to load; the variables keep their initial values."""
 
 
 def _write_state(directory, latest, all_paths):
@@ -308,7 +346,8 @@ def latest_checkpoint(checkpoint_dir, latest_filename=None):
             if line.startswith("model_checkpoint_path:"):
                 name = line.split(":", 1)[1].strip().strip('"')
                 full = os.path.join(os.fspath(checkpoint_dir), name)
-                return full if os.path.exists(full + ".npz") else None
+                # tf.train.Checkpoint files carry a .npz suffix; save_weights files do not.
+                return full if os.path.exists(full + ".npz") or os.path.exists(full) else None
     return None
 
 
