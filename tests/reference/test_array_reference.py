@@ -674,3 +674,13 @@ def _run_key(module, a, key):
 
 def test_unique_repr_matches_tensorflow(tf_ref):
     assert repr(tapeflow.unique([3, 1, 3])) == repr(tf_ref.unique([3, 1, 3]))
+
+
+@pytest.mark.parametrize("kw", [dict(batch_dims=-1), dict(batch_dims=1), dict(batch_dims=-2),
+                                dict(batch_dims=-1, axis=2), dict(batch_dims=1, axis=-1)])
+def test_gather_negative_batch_dims_default_axis(tf_ref, kw):
+    # With no axis, TF's axis is batch_dims as given: -1 means params' last axis.
+    def run(m):
+        return m.gather(m.reshape(m.range(24), [2, 3, 4]), [[0, 1], [1, 0]], **kw).numpy()
+    a, b = run(tapeflow), run(tf_ref)
+    assert a.shape == b.shape and (a == b).all()

@@ -135,10 +135,12 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
         raise InvalidArgumentError(None, None, "params must be at least 1 dimensional "
                                    "[Op:GatherV2]")
     bd = int(batch_dims)
-    if bd < 0:
-        bd += ir
+    # As TF: a missing axis is batch_dims as given, so a negative one counts from the end
+    # of params (batch_dims itself counts from the end of indices).
     ax = bd if axis is None else int(np.asarray(axis._value if isinstance(axis, _TENSORISH)
                                                 else axis))
+    if bd < 0:
+        bd += ir
     if axis is not None and ax == 0:
         bd = 0  # TF's gather drops batch_dims when axis is given as 0
     if ax < 0:
