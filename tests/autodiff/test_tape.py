@@ -77,9 +77,24 @@ def test_op_on_unwatched_values_is_not_recorded():
 def test_no_active_tape_records_nothing():
     x = tf.constant(1.0)
     tape = tf.GradientTape()
-    tape.watch(x)
     _ = x * x                 # tape not entered
     assert tape._records == [] and context.tapes == []
+
+
+def test_a_tape_never_entered_has_no_tape_to_use():
+    # TF's tape object exists only inside `with`: watch and gradient fail before it.
+    x = tf.constant(1.0)
+    tape = tf.GradientTape()
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute '_tape'"):
+        tape.watch(x)
+    with pytest.raises(RuntimeError, match="can only be used to compute one set"):
+        tape.gradient(x, x)
+    with tf.GradientTape() as used:
+        used.watch(x)
+        y = x * x
+    used.gradient(y, x)
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute '_tape'"):
+        used.watch(x)
 
 
 def test_outputs_of_recorded_ops_become_watched():
@@ -141,7 +156,8 @@ def test_watch_integer_tensor_warns_and_gradient_is_none(caplog):
 
 def test_watch_rejects_python_numbers():
     with pytest.raises(ValueError, match="not tf.Tensor or tf.Variable"):
-        tf.GradientTape().watch(3.0)
+        with tf.GradientTape() as tape:
+            tape.watch(3.0)
 
 
 def test_integer_target_gives_none():

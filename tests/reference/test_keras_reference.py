@@ -380,3 +380,26 @@ def _normalization_case(m):
 def test_normalization_adapt_matches_keras():
     import tensorflow as tf_ref
     assert _normalization_case(tf) == _normalization_case(tf_ref)
+
+
+def _small_details(m):
+    out = ["{}".format(m.constant([1.5, 2.0])), f"{m.constant([[1, 2]])}",
+           f"{m.constant(2.5):.2f}"]
+    layer = m.keras.layers.Layer()
+    layer.w = layer.add_weight("w", (), initializer="ones")
+    out.append(repr(layer.get_weights()))
+
+    class Sub(m.keras.Model):
+        def call(self, x):
+            return x
+    out += [(Sub().inputs, Sub().outputs), m.keras.optimizers.Adam(1e-4).learning_rate.name]
+    r = m.keras.regularizers
+    out += [r.l2(0.001).get_config(), r.L1L2(0.01, 0.02).get_config(), r.L1L2().get_config(),
+            r.l1_l2().get_config(), r.get("l1_l2").get_config(), r.get("l1").get_config()]
+    out.append(m.keras.layers.Conv2DTranspose(2, 3).get_config()["groups"])
+    return out
+
+
+def test_small_printed_details_match():
+    import tensorflow as tf_ref
+    assert _small_details(tf) == _small_details(tf_ref)

@@ -70,9 +70,11 @@ class GradientTape:
         self._watched_vars = []
         self._recording = False
         self._used = False
+        self._entered = False  # TF's tape exists only once the `with` block is entered
 
     # -- context --------------------------------------------------------------------------
     def __enter__(self):
+        self._entered = True
         self._push()
         return self
 
@@ -129,6 +131,9 @@ class GradientTape:
     # -- watching -------------------------------------------------------------------------
     def watch(self, tensor):
         """Watches a tensor, a variable, or a nested structure of them."""
+        if not self._entered or (self._used and not self._persistent):
+            # TF's message: the tape object behind it does not exist (yet, or any more).
+            raise AttributeError("'NoneType' object has no attribute '_tape'")
         for t in nest.flatten(tensor):
             if isinstance(t, Variable):
                 self._watch_variable(t._parent if hasattr(t, "_parent") else t)
@@ -221,7 +226,7 @@ class GradientTape:
 
     def _check_usable(self):
         """Raises on reuse of a spent non-persistent tape; handles calls inside the block."""
-        if self._used and not self._persistent:
+        if (self._used and not self._persistent) or not self._entered:
             raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
                                "set of gradients (or jacobians)")
         if self._recording:

@@ -154,7 +154,7 @@ class Tensor:
         if self._value.ndim == 0:
             return format(self._value[()] if isinstance(self._value, np.ndarray)
                           else self._value, format_spec)
-        return format(self.numpy(), format_spec) if format_spec else str(self)
+        return format(self.numpy(), format_spec)  # as TF: the NumPy value's format
 
     # -- text -----------------------------------------------------------------------------
     def __str__(self):

@@ -369,8 +369,9 @@ class Layer(Module):
         return [x for x in self._k_gather()[1] if isinstance(x, Layer)]
 
     def get_weights(self):
-        """The weights' values as a list of NumPy arrays."""
-        return [np.array(v.numpy()) for v in self.weights]
+        """The weights' values as a list of NumPy arrays (NumPy scalars for 0-d weights,
+        as TF's `numpy()` gives)."""
+        return [v.numpy() for v in self.weights]
 
     def set_weights(self, weights):
         """Assigns NumPy arrays to `weights`, in the same order; shapes must match."""

@@ -183,9 +183,9 @@ class Optimizer:
             return learning_rate
         if callable(learning_rate) and not isinstance(learning_rate, Variable):
             return learning_rate
-        with context.name_scope(self.name):
-            return Variable(np.float32(float(np.asarray(learning_rate))), trainable=False,
-                            name="learning_rate", dtype="float32")
+        # "learning_rate:0", outside the optimizer's name scope (as Keras names it).
+        return Variable(np.float32(float(np.asarray(learning_rate))), trainable=False,
+                        name="learning_rate", dtype="float32")
 
     # -- properties ----------------------------------------------------------------------
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from tapeflow._src.ops import math_ops as M
 from tapeflow._src.ops.reduction_ops import reduce_sum
 
@@ -24,8 +26,10 @@ class L1L2(Regularizer):
     """l1 * sum(|x|) + l2 * sum(x**2)."""
 
     def __init__(self, l1=0.0, l2=0.0):
-        self.l1 = float(l1)
-        self.l2 = float(l2)
+        # Kept as floatx (float32) values, as Keras keeps them: get_config shows
+        # 0.0010000000474974513 for 0.001.
+        self.l1 = float(np.float32(l1))
+        self.l2 = float(np.float32(l2))
 
     def __call__(self, x):
         total = None
@@ -58,9 +62,14 @@ class L2(L1L2):
         return {"l2": self.l2}
 
 
-l1, l2, l1_l2 = L1, L2, L1L2
+l1, l2 = L1, L2
 
-_BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2}
+
+def l1_l2(l1=0.01, l2=0.01):  # noqa: F811 - the function form has other defaults than L1L2
+    """An L1L2 regularizer; unlike `L1L2()` (no penalty), both factors default to 0.01."""
+    return L1L2(l1=l1, l2=l2)
+
+_BY_NAME = {"l1": L1, "l2": L2, "l1_l2": l1_l2, "L1": L1, "L2": L2, "L1L2": L1L2}
 
 
 def serialize(regularizer):

@@ -400,6 +400,11 @@ class Model(Layer):
         self._k_run_eagerly = None
         self._k_reset_step_functions()
 
+    # A subclassed model has no symbolic inputs/outputs (None, as in Keras); functional
+    # models override these.
+    inputs = None
+    outputs = None
+
     @property
     def weights(self):
         """Each layer's weights in layer order (as Keras 2 models), then the model's own."""

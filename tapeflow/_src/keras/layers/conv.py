@@ -187,7 +187,6 @@ class Conv2DTranspose(_Conv):
 
     def get_config(self):
         config = super().get_config()
-        config.pop("groups", None)
         config["output_padding"] = self.output_padding
         return config
 
