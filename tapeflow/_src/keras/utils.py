@@ -1,4 +1,5 @@
-"""tf.keras.utils helpers: to_categorical, set_random_seed."""
+"""tf.keras.utils helpers: to_categorical, to_ordinal, set_random_seed, Sequence, normalize and
+(un)packing `(x, y, sample_weight)` batches."""
 
 from __future__ import annotations
 
@@ -20,6 +21,23 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     out = np.zeros((n, num_classes), dtype=dtype)
     out[np.arange(n), y] = 1
     return out.reshape(input_shape + (num_classes,))
+
+
+def to_ordinal(y, num_classes=None, dtype="float32"):
+    """Encodes integer ranks as rows of ones: rank `k` sets the first `k` of `num_classes - 1`.
+
+    >>> tf.keras.utils.to_ordinal([0, 2], num_classes=3).tolist()
+    [[0.0, 0.0], [1.0, 1.0]]
+    """
+    y = np.array(y, dtype="int")
+    input_shape = y.shape
+    if input_shape and input_shape[-1] == 1 and len(input_shape) > 1:
+        input_shape = tuple(input_shape[:-1])
+    y = y.reshape(-1)
+    if not num_classes:
+        num_classes = np.max(y) + 1
+    ordinal = (np.arange(num_classes - 1)[None, :] < y[:, None]).astype(dtype)
+    return ordinal.reshape(input_shape + (num_classes - 1,))
 
 
 def set_random_seed(seed):
@@ -61,3 +79,39 @@ def normalize(x, axis=-1, order=2):
     norm = np.atleast_1d(np.linalg.norm(x, order, axis))
     norm[norm == 0] = 1
     return x / np.expand_dims(norm, axis)
+
+
+def unpack_x_y_sample_weight(data):
+    """Splits a batch into `(x, y, sample_weight)`, filling missing parts with None.
+
+    >>> tf.keras.utils.unpack_x_y_sample_weight((1, 2))
+    (1, 2, None)
+    """
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return (data, None, None)
+    if len(data) == 1:
+        return (data[0], None, None)
+    if len(data) == 2:
+        return (data[0], data[1], None)
+    if len(data) == 3:
+        return (data[0], data[1], data[2])
+    raise ValueError(f"Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
+                     f"`(x, y, sample_weight)`, found: {data}")
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """Packs a batch as `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`.
+
+    An `x` that is already a tuple is wrapped as `(x,)` so it is not read as `(x, y)`.
+
+    >>> tf.keras.utils.pack_x_y_sample_weight(1, 2)
+    (1, 2)
+    """
+    if y is None:
+        # tf_keras tests `isinstance(x, tuple or list)`, i.e. tuples only; kept as is.
+        return (x,) if isinstance(x, tuple) else x
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
