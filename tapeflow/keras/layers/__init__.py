@@ -26,6 +26,13 @@ from tapeflow._src.keras.layers.extra import (  # noqa: F401
     Bidirectional, GaussianNoise, LeakyReLU, Permute, ReLU, RepeatVector, Softmax,
     TimeDistributed, UpSampling2D, ZeroPadding2D,
 )
+from tapeflow._src.keras.layers.extra import MultiHeadAttention  # noqa: F401,E402
+from tapeflow._src.keras.layers.more import (  # noqa: F401,E402
+    ELU, ActivityRegularization, AlphaDropout, Cropping1D, Cropping2D, DepthwiseConv2D, Dot,
+    GaussianDropout, GlobalAvgPool1D, GlobalMaxPool1D, Identity, Masking, PReLU,
+    SeparableConv2D, SpatialDropout1D, SpatialDropout2D, ThresholdedReLU, UpSampling1D,
+    ZeroPadding1D, average, dot, maximum, minimum, subtract,
+)
 
 from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
 

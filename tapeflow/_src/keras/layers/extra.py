@@ -1,10 +1,14 @@
-"""Smaller Keras layers: activation layers, reshaping helpers, noise and wrappers."""
+"""Smaller Keras layers: activation layers, reshaping helpers, noise, wrappers and
+MultiHeadAttention."""
 
 from __future__ import annotations
 
+import numpy as np
+
 import tapeflow as tf
+from tapeflow._src.framework import context
 from tapeflow._src.framework.tensor_shape import TensorShape
-from tapeflow._src.keras.engine import Layer
+from tapeflow._src.keras.engine import KerasTensor, Layer
 
 
 class ReLU(Layer):
@@ -218,3 +222,214 @@ class Bidirectional(Layer):
         if self.merge_mode == "ave":
             return (f + b) / 2.0
         return [f, b]
+
+
+# -- multi-head attention ------------------------------------------------------------------
+
+class _EinsumDense(Layer):
+    """`einsum(equation, inputs, kernel) + bias`: the projection layers inside
+    MultiHeadAttention (Keras's EinsumDense, restricted to what attention needs)."""
+
+    def __init__(self, equation, kernel_shape, bias_shape, kernel_initializer,
+                 bias_initializer, kernel_regularizer=None, bias_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        self.equation = equation
+        self._shapes = (tuple(kernel_shape), None if bias_shape is None else tuple(bias_shape))
+        self._args = (kernel_initializer, bias_initializer, kernel_regularizer,
+                      bias_regularizer, kernel_constraint, bias_constraint)
+
+    def build(self, input_shape):
+        k_init, b_init, k_reg, b_reg, k_con, b_con = self._args
+        self.kernel = self.add_weight("kernel", shape=self._shapes[0], initializer=k_init,
+                                      regularizer=k_reg, constraint=k_con)
+        self.bias = None if self._shapes[1] is None else self.add_weight(
+            "bias", shape=self._shapes[1], initializer=b_init, regularizer=b_reg,
+            constraint=b_con)
+        self.built = True
+
+    def call(self, inputs):
+        out = tf.einsum(self.equation, inputs, self.kernel)
+        return out if self.bias is None else out + self.bias
+
+
+def _build_in_scope(layer):
+    with context.name_scope(layer.name):
+        layer.build(None)
+    layer.built = True
+
+
+class MultiHeadAttention(Layer):
+    """Multi-head scaled dot-product attention (Vaswani et al.) over (batch, seq, dim)
+    inputs, with tf_keras's weights: `query`, `key`, `value` kernels of shape
+    (dim, num_heads, key_dim) and an `attention_output` kernel (num_heads, value_dim, out).
+
+    Call as `layer(query, value, key=None, attention_mask=None,
+    return_attention_scores=False, training=None, use_causal_mask=False)`; in functional
+    models pass `key` and `attention_mask` positionally.
+
+    >>> mha = tf.keras.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    >>> mha(tf.ones([1, 3, 8]), tf.ones([1, 5, 8])).shape
+    TensorShape([1, 3, 8])
+    """
+
+    def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
+                 output_shape=None, attention_axes=None, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 softmax_robust_masking=False, **kwargs):
+        from tapeflow._src.keras import constraints, initializers, regularizers
+        for key in ("query_shape", "key_shape", "value_shape"):
+            kwargs.pop(key, None)  # saved by get_config; the shapes come from the call
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if softmax_robust_masking:
+            raise NotImplementedError("MultiHeadAttention(softmax_robust_masking=True) is not "
+                                      "implemented in tapeflow.")
+        if attention_axes is not None and tuple(np.atleast_1d(attention_axes)) != (1,):
+            raise NotImplementedError("tapeflow's MultiHeadAttention attends over axis 1 of "
+                                      "(batch, seq, dim) inputs only (attention_axes=None).")
+        self.supports_masking = True
+        self._num_heads, self._key_dim = num_heads, key_dim
+        self._value_dim = value_dim if value_dim else key_dim
+        self._dropout, self._use_bias = dropout, use_bias
+        self._output_shape, self._attention_axes = output_shape, attention_axes
+        self._kernel_initializer = initializers.get(kernel_initializer)
+        self._bias_initializer = initializers.get(bias_initializer)
+        self._kernel_regularizer = regularizers.get(kernel_regularizer)
+        self._bias_regularizer = regularizers.get(bias_regularizer)
+        self._kernel_constraint = constraints.get(kernel_constraint)
+        self._bias_constraint = constraints.get(bias_constraint)
+        self._shapes = None
+
+    def build(self, input_shape):
+        # The projections need the value's and key's shapes too: see _build_from_shapes.
+        self.built = True
+
+    def _build_from_shapes(self, query, value, key):
+        for name, shape in (("query", query), ("value", value), ("key", key)):
+            if len(shape) != 3:
+                raise NotImplementedError(
+                    "tapeflow's MultiHeadAttention takes rank-3 (batch, seq, dim) inputs; "
+                    f"got {name} of shape {tuple(shape)}.")
+        self._shapes = tuple(TensorShape(s) for s in (query, key, value))
+        in_scope = context.name_scope_stack[-1:] == [self._name]
+        with context.name_scope(None if in_scope else self._name):
+            n, h, hv = self._num_heads, self._key_dim, self._value_dim
+            out = self._output_shape if self._output_shape else query[-1]
+            out = out[-1] if isinstance(out, (list, tuple)) else out
+
+            def dense(name, equation, kernel, bias):
+                return _EinsumDense(
+                    equation, kernel, bias if self._use_bias else None,
+                    self._kernel_initializer.__class__.from_config(
+                        self._kernel_initializer.get_config()),
+                    self._bias_initializer.__class__.from_config(
+                        self._bias_initializer.get_config()),
+                    self._kernel_regularizer, self._bias_regularizer,
+                    self._kernel_constraint, self._bias_constraint, name=name,
+                    dtype=self._dtype)
+
+            self._query_dense = dense("query", "abc,cde->abde", (query[-1], n, h), (n, h))
+            _build_in_scope(self._query_dense)
+            self._key_dense = dense("key", "abc,cde->abde", (key[-1], n, h), (n, h))
+            _build_in_scope(self._key_dense)
+            self._value_dense = dense("value", "abc,cde->abde", (value[-1], n, hv), (n, hv))
+            _build_in_scope(self._value_dense)
+            # As Keras, the softmax and dropout are sublayers (they take layer names).
+            self._softmax = Softmax(axis=-1, dtype=self._dtype)
+            from tapeflow._src.keras.layers.core import Dropout
+            self._dropout_layer = Dropout(rate=self._dropout, dtype=self._dtype)
+            self._output_dense = dense("attention_output", "abcd,cde->abe", (n, hv, out),
+                                       (out,))
+            _build_in_scope(self._output_dense)
+
+    def _mask(self, query, value, attention_mask, use_causal_mask):
+        if use_causal_mask:
+            t, s = query.shape[1], value.shape[1]
+            causal = tf.cast(tf.linalg.band_part(tf.ones([1, t, s]), -1, 0), tf.bool)
+            attention_mask = causal if attention_mask is None else tf.logical_and(
+                tf.cast(attention_mask, tf.bool), causal)
+        return attention_mask
+
+    def call(self, query, value, key=None, attention_mask=None,
+             return_attention_scores=False, training=None, use_causal_mask=False):
+        value = self._k_autocast(value)
+        key = value if key is None else self._k_autocast(key)
+        if self._shapes is None:
+            self._build_from_shapes(query.shape, value.shape, key.shape)
+        q = self._query_dense(query) * (1.0 / float(np.sqrt(self._key_dim)))
+        k = self._key_dense(key)
+        v = self._value_dense(value)
+        scores = tf.einsum("aecd,abcd->acbe", k, q)
+        mask = self._mask(query, value, attention_mask, use_causal_mask)
+        if mask is not None:
+            mask = tf.convert_to_tensor(mask)
+            while len(mask.shape) < len(scores.shape):
+                mask = tf.expand_dims(mask, axis=-3)
+            big = -65500.0 if scores.dtype == tf.float16 else -1e9
+            scores = scores + (1.0 - tf.cast(mask, scores.dtype)) * big
+        scores = self._softmax(scores)
+        dropped = self._dropout_layer(scores, training=training)
+        out = self._output_dense(tf.einsum("acbe,aecd->abcd", dropped, v))
+        return (out, scores) if return_attention_scores else out
+
+    def _k_infer_outputs(self, input_shapes, dtypes_, rest=(), kwargs=None):
+        # Builds from the symbolic shapes of query/value/key and gives the output specs.
+        kwargs = kwargs or {}
+        if any(isinstance(kwargs.get(k), KerasTensor) for k in ("key", "attention_mask",
+                                                                "value")):
+            raise NotImplementedError(
+                "tapeflow's functional models take MultiHeadAttention's key and "
+                "attention_mask as positional arguments: layer(query, value, key, mask).")
+        value = rest[0] if rest else kwargs.get("value")
+        key = rest[1] if len(rest) > 1 and rest[1] is not None else value
+        query = TensorShape(input_shapes)
+        if self._shapes is None:
+            self._build_from_shapes(query.as_list(), value.shape.as_list(),
+                                    key.shape.as_list())
+        dtype = self.dtype
+        out = KerasTensor(self.compute_output_shape(query, value.shape), dtype)
+        scores = len(rest) > 3 and rest[3] or kwargs.get("return_attention_scores", False)
+        if not scores:
+            return out
+        dims = query.as_list()
+        return (out, KerasTensor([dims[0], self._num_heads, dims[1],
+                                  value.shape.as_list()[1]], dtype))
+
+    def compute_output_shape(self, query_shape, value_shape, key_shape=None):
+        query_shape, value_shape = TensorShape(query_shape), TensorShape(value_shape)
+        if query_shape[-1] != value_shape[-1] and self._output_shape is None and \
+                self._shapes is None:
+            raise ValueError(
+                "The last dimension of `query_shape` and `value_shape` must be equal, but are "
+                f"{query_shape[-1]}, {value_shape[-1]}. Received: query_shape="
+                "{query_shape}, value_shape={value_shape}")
+        if self._output_shape:
+            out = self._output_shape
+            return query_shape[:-1].concatenate(list(out) if isinstance(out, (list, tuple))
+                                                else [out])
+        return query_shape
+
+    def get_config(self):
+        from tapeflow._src.keras import constraints, initializers, regularizers
+
+        def ser(obj, module):
+            return None if obj is None else module.serialize(obj)
+        config = super().get_config()
+        config.update({
+            "num_heads": self._num_heads, "key_dim": self._key_dim,
+            "value_dim": self._value_dim, "dropout": self._dropout,
+            "use_bias": self._use_bias, "output_shape": self._output_shape,
+            "attention_axes": (1,) if self._shapes is not None else self._attention_axes,
+            "kernel_initializer": ser(self._kernel_initializer, initializers),
+            "bias_initializer": ser(self._bias_initializer, initializers),
+            "kernel_regularizer": ser(self._kernel_regularizer, regularizers),
+            "bias_regularizer": ser(self._bias_regularizer, regularizers),
+            "activity_regularizer": ser(self.activity_regularizer, regularizers),
+            "kernel_constraint": ser(self._kernel_constraint, constraints),
+            "bias_constraint": ser(self._bias_constraint, constraints),
+            "query_shape": None if self._shapes is None else self._shapes[0],
+            "key_shape": None if self._shapes is None else self._shapes[1],
+            "value_shape": None if self._shapes is None else self._shapes[2],
+            "softmax_robust_masking": False})
+        return config
