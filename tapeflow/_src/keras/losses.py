@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import inspect
 
 import tapeflow as tf
 from tapeflow._src.keras import backend
@@ -23,6 +24,46 @@ def _logits_of(output, kind):
     if entry is not None and entry[0] is output and entry[2] == kind:
         return entry[1]
     return None
+
+
+# Per-example losses computed with `ignore_class` remember which entries are valid (Keras 2
+# attaches this as `_keras_mask`); Loss and metric reductions then skip the others.
+_loss_masks = collections.OrderedDict()
+
+
+def _remember_mask(values, mask):
+    _loss_masks[id(values)] = (values, mask)
+    while len(_loss_masks) > 8:
+        _loss_masks.popitem(last=False)
+
+
+def _mask_of(values):
+    entry = _loss_masks.get(id(values))
+    if entry is not None and entry[0] is values:
+        return entry[1]
+    return None
+
+
+def _apply_valid_mask(values, sample_weight, mask, rescale):
+    """Sample weights with masked-out entries at 0 (Keras's apply_valid_mask).
+
+    With `rescale` (mean over the batch), valid entries get weight total/valid so that a
+    mean over all entries equals the mean over the valid ones.
+    """
+    mask = tf.cast(mask, values.dtype)
+    if rescale:
+        total = tf.cast(tf.size(mask), values.dtype)
+        mask = mask * (total / tf.reduce_sum(mask))
+    if sample_weight is None:
+        return mask
+    sw = _t(sample_weight, values.dtype)
+    rm, rw = mask.shape.rank, sw.shape.rank
+    if rw:
+        if rw - rm == 1:
+            sw = tf.squeeze(sw, [-1])
+        elif rm - rw == 1:
+            sw = tf.expand_dims(sw, -1)
+    return sw * mask
 
 
 def _t(x, dtype=None):
@@ -86,10 +127,8 @@ def log_cosh(y_true, y_pred):
     return tf.reduce_mean(x + sp - tf.cast(0.6931471805599453, x.dtype), axis=-1)
 
 
-def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    y_true, y_pred = _pred_true(y_true, y_pred)
-    if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+def _bce_elementwise(y_true, y_pred, from_logits):
+    """Element-wise binary cross-entropy (Keras backend semantics, no reduction)."""
     if not from_logits:
         logits = _logits_of(y_pred, "sigmoid")
         if logits is not None:
@@ -97,12 +136,49 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     if from_logits:
         # max(x, 0) - x*z + log(1 + exp(-|x|))
         x = y_pred
-        ce = tf.nn.relu(x) - x * y_true + tf.math.log1p(tf.exp(-tf.abs(x)))
-    else:
-        eps = backend.epsilon()
-        p = _clip(y_pred, eps, 1.0 - eps)
-        ce = -(y_true * tf.math.log(p + eps) + (1.0 - y_true) * tf.math.log(1.0 - p + eps))
-    return tf.reduce_mean(ce, axis=axis)
+        return tf.nn.relu(x) - x * y_true + tf.math.log1p(tf.exp(-tf.abs(x)))
+    eps = backend.epsilon()
+    p = _clip(y_pred, eps, 1.0 - eps)
+    return -(y_true * tf.math.log(p + eps) + (1.0 - y_true) * tf.math.log(1.0 - p + eps))
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    y_true, y_pred = _pred_true(y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    return tf.reduce_mean(_bce_elementwise(y_true, y_pred, from_logits), axis=axis)
+
+
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25,
+                              gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Binary cross-entropy scaled by `(1 - p_t) ** gamma` (focal loss), mean over `axis`.
+
+    Args:
+      y_true: Labels in [0, 1].
+      y_pred: Probabilities (or logits when `from_logits`).
+      apply_class_balancing: Also weight positives by `alpha`, negatives by `1 - alpha`.
+      alpha: Class-balancing weight of the positive class.
+      gamma: Focusing exponent; 0 gives plain binary cross-entropy.
+      from_logits: Whether `y_pred` holds logits.
+      label_smoothing: Squeezes labels towards 0.5 by this amount.
+      axis: The axis to average over.
+
+    Returns:
+      The per-example focal loss.
+
+    >>> round(float(tf.keras.losses.binary_focal_crossentropy([1.0], [0.5], gamma=0.0)), 4)
+    0.6931
+    """
+    y_true, y_pred = _pred_true(y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    probs = tf.sigmoid(y_pred) if from_logits else y_pred
+    p_t = y_true * probs + (1.0 - y_true) * (1.0 - probs)
+    focal = tf.pow(1.0 - p_t, tf.cast(gamma, y_pred.dtype)) * _bce_elementwise(
+        y_true, y_pred, from_logits)
+    if apply_class_balancing:
+        focal = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal
+    return tf.reduce_mean(focal, axis=axis)
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
@@ -122,6 +198,46 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     return -tf.reduce_sum(y_true * tf.math.log(p), axis=axis)
 
 
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0, axis=-1):
+    """Categorical cross-entropy scaled by `alpha * (1 - p) ** gamma` per class (focal loss).
+
+    Args:
+      y_true: One-hot (or soft) labels.
+      y_pred: Class probabilities (or logits when `from_logits`).
+      alpha: Weight of every class term.
+      gamma: Focusing exponent.
+      from_logits: Whether `y_pred` holds logits.
+      label_smoothing: Mixes labels with the uniform distribution by this amount.
+      axis: The class axis.
+
+    Returns:
+      The per-example focal loss (sum over `axis`).
+
+    >>> round(float(tf.keras.losses.categorical_focal_crossentropy(
+    ...     [0.0, 1.0], [0.5, 0.5], alpha=1.0, gamma=0.0)), 4)
+    0.6931
+    """
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type "
+                         f"{type(axis)}")
+    y_true, y_pred = _pred_true(y_true, y_pred)
+    if label_smoothing:
+        k = tf.cast(y_true.shape[-1], y_pred.dtype)
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / k
+    if not from_logits:
+        logits = _logits_of(y_pred, "softmax")
+        if logits is not None:
+            y_pred, from_logits = logits, True
+    if from_logits:
+        y_pred = tf.nn.softmax(y_pred, axis=axis)
+    eps = backend.epsilon()
+    p = _clip(y_pred / tf.reduce_sum(y_pred, axis=axis, keepdims=True), eps, 1.0 - eps)
+    ce = -y_true * tf.math.log(p)
+    weight = tf.pow(1.0 - p, tf.cast(gamma, p.dtype)) * tf.cast(alpha, p.dtype)
+    return tf.reduce_sum(weight * ce, axis=axis)
+
+
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1,
                                     ignore_class=None):
     y_pred = _t(y_pred)
@@ -138,10 +254,15 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1,
     rank = y_pred.shape.rank
     if y_true.shape.rank == rank:
         y_true = tf.reshape(y_true, y_true.shape.as_list()[:-1])
-    if ignore_class is not None:
-        raise NotImplementedError("sparse_categorical_crossentropy(ignore_class=...) is not "
-                                  "implemented in tapeflow.")
-    return tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y_true, logits=y_pred)
+    if ignore_class is None:
+        return tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y_true, logits=y_pred)
+    # Ignored labels get loss 0 and are masked out of the reductions (see _mask_of).
+    valid = tf.not_equal(y_true, tf.cast(ignore_class, y_true.dtype))
+    safe = tf.where(valid, y_true, tf.zeros_like(y_true))
+    res = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=safe, logits=y_pred)
+    res = tf.where(valid, res, tf.zeros_like(res))
+    _remember_mask(res, valid)
+    return res
 
 
 def kl_divergence(y_true, y_pred):
@@ -173,6 +294,18 @@ def squared_hinge(y_true, y_pred):
     y_true, y_pred = _pred_true(y_true, y_pred)
     y_true = _maybe_to_pm1(y_true)
     return tf.reduce_mean(tf.square(tf.maximum(1.0 - y_true * y_pred, 0.0)), axis=-1)
+
+
+def categorical_hinge(y_true, y_pred):
+    """`max(0, 1 + max_wrong - true_score)` for one-hot `y_true`, per example.
+
+    >>> float(tf.keras.losses.categorical_hinge([0.0, 1.0], [0.3, 0.8]))
+    0.5
+    """
+    y_true, y_pred = _pred_true(y_true, y_pred)
+    pos = tf.reduce_sum(y_true * y_pred, axis=-1)
+    neg = tf.reduce_max((1.0 - y_true) * y_pred, axis=-1)
+    return tf.maximum(neg - pos + 1.0, tf.zeros([], y_pred.dtype))
 
 
 def _l2_normalize(x, axis):
@@ -270,6 +403,12 @@ class Loss:
         losses = self.call(y_true, y_pred)
         reduction = Reduction.SUM_OVER_BATCH_SIZE if self.reduction == Reduction.AUTO \
             else self.reduction
+        if _loss_masks:
+            mask = _mask_of(losses)
+            if mask is not None:
+                sample_weight = _apply_valid_mask(
+                    losses, sample_weight, mask,
+                    reduction == Reduction.SUM_OVER_BATCH_SIZE)
         return compute_weighted_loss(losses, sample_weight, reduction)
 
     def call(self, y_true, y_pred):
@@ -297,21 +436,43 @@ class LossFunctionWrapper(Loss):
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self):
-        config = dict(self._fn_kwargs)
-        config.update(super().get_config())
+        # Keras's order: reduction, name, the function's keyword arguments, then 'fn'.
+        config = super().get_config()
+        config.update(self._fn_kwargs)
+        config["fn"] = self.fn.__name__
         return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        fn = config.pop("fn", None)
+        if cls is LossFunctionWrapper:
+            return cls(get(fn) if isinstance(fn, str) else fn, **config)
+        return cls(**config)
 
 
 def _wrapper(fn, default_name, params):
-    def __init__(self, *args, reduction=Reduction.AUTO, name=default_name, **kwargs):
-        kw = dict(params)
-        for k, v in zip(params, args):
-            kw[k] = v
+    """__init__ with tf_keras's signature: (*fn keyword params, reduction, name)."""
+    order = list(params) + ["reduction", "name"]
+    defaults = dict(params, reduction=Reduction.AUTO, name=default_name)
+
+    def __init__(self, *args, **kwargs):
+        if len(args) > len(order):
+            raise TypeError(f"__init__() takes from 1 to {len(order) + 1} positional "
+                            f"arguments but {len(args) + 1} were given")
+        kw = dict(defaults)
+        kw.update(zip(order, args))
         for k, v in kwargs.items():
-            if k not in params:
+            if k not in kw:
                 raise TypeError(f"__init__() got an unexpected keyword argument '{k}'")
             kw[k] = v
+        reduction, name = kw.pop("reduction"), kw.pop("name")
         LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, **kw)
+
+    P = inspect.Parameter
+    __init__.__signature__ = inspect.Signature(
+        [P("self", P.POSITIONAL_OR_KEYWORD)]
+        + [P(k, P.POSITIONAL_OR_KEYWORD, default=defaults[k]) for k in order])
     return __init__
 
 
@@ -349,12 +510,23 @@ SquaredHinge = _make("SquaredHinge", squared_hinge, "squared_hinge")
 CosineSimilarity = _make("CosineSimilarity", cosine_similarity, "cosine_similarity",
                          {"axis": -1})
 Poisson = _make("Poisson", poisson, "poisson")
+CategoricalHinge = _make("CategoricalHinge", categorical_hinge, "categorical_hinge")
+BinaryFocalCrossentropy = _make("BinaryFocalCrossentropy", binary_focal_crossentropy,
+                                "binary_focal_crossentropy",
+                                {"apply_class_balancing": False, "alpha": 0.25, "gamma": 2.0,
+                                 "from_logits": False, "label_smoothing": 0.0, "axis": -1})
+CategoricalFocalCrossentropy = _make("CategoricalFocalCrossentropy",
+                                     categorical_focal_crossentropy,
+                                     "categorical_focal_crossentropy",
+                                     {"alpha": 0.25, "gamma": 2.0, "from_logits": False,
+                                      "label_smoothing": 0.0, "axis": -1})
 
 _FUNCTIONS = {f.__name__: f for f in (
     mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
     mean_squared_logarithmic_error, huber, log_cosh, binary_crossentropy,
     categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, poisson, hinge,
-    squared_hinge, cosine_similarity)}
+    squared_hinge, cosine_similarity, categorical_hinge, binary_focal_crossentropy,
+    categorical_focal_crossentropy)}
 _FUNCTIONS.update({"mse": mse, "mae": mae, "mape": mape, "msle": msle, "kld": kld,
                    "logcosh": log_cosh, "MSE": mse, "MAE": mae, "MAPE": mape, "MSLE": msle,
                    "KLD": kld, "kullback_leibler_divergence": kl_divergence})
@@ -362,7 +534,7 @@ _CLASSES = {c.__name__: c for c in (
     MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
     MeanSquaredLogarithmicError, Huber, LogCosh, BinaryCrossentropy, CategoricalCrossentropy,
     SparseCategoricalCrossentropy, KLDivergence, Hinge, SquaredHinge, CosineSimilarity,
-    Poisson)}
+    Poisson, CategoricalHinge, BinaryFocalCrossentropy, CategoricalFocalCrossentropy)}
 
 
 def get(identifier):
@@ -376,7 +548,8 @@ def get(identifier):
             return _CLASSES[identifier]()
         raise ValueError(f"Unknown loss function: '{identifier}'. Please ensure you are using "
                          f"a `keras.utils.custom_object_scope` and that this object is included "
-                         f"in the scope.")
+                         f"in the scope. See https://www.tensorflow.org/guide/keras/"
+                         f"save_and_serialize#registering_the_custom_object for details.")
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if isinstance(identifier, type) and issubclass(identifier, Loss):
@@ -386,14 +559,28 @@ def get(identifier):
     raise ValueError(f"Could not interpret loss function identifier: {identifier}")
 
 
-def serialize(loss):
+def serialize(loss, use_legacy_format=False):
+    """The config dict of a Loss object (tf_keras's format), or a loss function's name."""
     if isinstance(loss, Loss):
-        return {"class_name": type(loss).__name__, "config": loss.get_config()}
+        if use_legacy_format:
+            return {"class_name": type(loss).__name__, "config": loss.get_config()}
+        return {"module": "keras.losses", "class_name": type(loss).__name__,
+                "config": loss.get_config(), "registered_name": None}
     return loss.__name__
 
 
-def deserialize(name, custom_objects=None):
+def deserialize(name, custom_objects=None, use_legacy_format=False):
+    """A loss function or a new Loss object from a name or a config dict."""
     if isinstance(name, dict):
-        cls = (custom_objects or {}).get(name["class_name"]) or _CLASSES[name["class_name"]]
+        class_name = name["class_name"]
+        cls = (custom_objects or {}).get(class_name) or _CLASSES.get(class_name)
+        if cls is None:
+            raise ValueError(f"Unknown loss function: '{class_name}'. Please ensure you are "
+                             f"using a `keras.utils.custom_object_scope` and that this object "
+                             f"is included in the scope. See https://www.tensorflow.org/guide/"
+                             f"keras/save_and_serialize#registering_the_custom_object for "
+                             f"details.")
         return cls.from_config(name["config"])
+    if isinstance(name, str) and custom_objects and name in custom_objects:
+        return custom_objects[name]
     return get(name)
