@@ -273,9 +273,6 @@ def test_imbalanced_data_tutorial_metrics_fit_and_evaluate():
         np.testing.assert_allclose(e1[k], e2[k], rtol=1e-4, atol=1e-5, err_msg=k)
 
 
-@pytest.mark.xfail(reason="needs tapeflow/_src/keras/training.py: _CompiledMetrics must give "
-                          "1-D targets and sample weights a trailing axis when predictions "
-                          "are 2-D (tf_keras's match_dtype_and_rank)", strict=False)
 def test_imbalanced_tutorial_with_1d_labels_matches():
     rng = np.random.default_rng(4)
     x = rng.normal(size=(50, 4)).astype(np.float32)  # uneven last batch: per-example means

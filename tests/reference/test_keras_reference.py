@@ -403,3 +403,44 @@ def _small_details(m):
 def test_small_printed_details_match():
     import tensorflow as tf_ref
     assert _small_details(tf) == _small_details(tf_ref)
+
+
+def _masked_sequence_model(m):
+    ids = np.array([[3, 4, 0, 0], [1, 0, 0, 0], [2, 5, 6, 7]])
+    y = np.array([[1, 0, 1, 1], [0, 1, 1, 0], [1, 1, 0, 0]])
+    c = m.keras.initializers.Constant
+    out = []
+    for kind in ("LSTM", "GRU", "SimpleRNN"):
+        for rs, back in ((True, False), (False, True)):
+            seq = m.keras.Sequential([
+                m.keras.layers.Embedding(10, 3, mask_zero=True, embeddings_initializer=c(
+                    np.linspace(-1, 1, 30).reshape(10, 3))),
+                getattr(m.keras.layers, kind)(4, return_sequences=rs, go_backwards=back,
+                                              kernel_initializer=c(0.3),
+                                              recurrent_initializer=c(-0.2))])
+            out.append(np.round(seq(ids).numpy(), 5).tolist())
+    model = m.keras.Sequential([
+        m.keras.layers.Embedding(10, 3, mask_zero=True,
+                                 embeddings_initializer=c(np.linspace(-1, 1, 30).reshape(10, 3))),
+        m.keras.layers.Bidirectional(m.keras.layers.LSTM(4, return_sequences=True,
+                                                         kernel_initializer=c(0.3),
+                                                         recurrent_initializer=c(-0.2))),
+        m.keras.layers.Dense(2, kernel_initializer=c(np.linspace(-1, 1, 16).reshape(8, 2)))])
+    model.compile(optimizer="sgd", metrics=["accuracy"],
+                  loss=m.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    out.append(np.round(model.evaluate(ids, y, verbose=0), 5).tolist())
+    out.append(np.round(model.evaluate(ids, y, sample_weight=np.array([1.0, 2.0, 0.5]),
+                                       verbose=0), 5).tolist())
+    model.fit(ids, y, epochs=2, verbose=0, shuffle=False)
+    out.append(np.round(model.evaluate(ids, y, verbose=0), 5).tolist())
+    pool = m.keras.layers.GlobalAveragePooling1D()
+    out.append(pool(np.arange(8.0).reshape(1, 4, 2), mask=np.array([[1, 1, 0, 0]])).numpy()
+               .tolist())
+    return out
+
+
+def test_masked_sequence_models_match_keras():
+    import tensorflow as tf_ref
+    a, b = _masked_sequence_model(tf), _masked_sequence_model(tf_ref)
+    for x, y in zip(a, b):
+        np.testing.assert_allclose(x, y, rtol=2e-5, atol=2e-5)

@@ -27,7 +27,8 @@ class Tensor:
     (TensorShape([2, 2]), tf.int32)
     """
 
-    __slots__ = ("_value", "__weakref__")
+    # _keras_mask: set by Keras layers that compute a mask (unset otherwise, as in TF).
+    __slots__ = ("_value", "_keras_mask", "__weakref__")
 
     # NumPy defers to our reflected operators: `ndarray + Tensor` gives a Tensor.
     __array_priority__ = 100

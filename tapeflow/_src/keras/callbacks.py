@@ -328,7 +328,9 @@ class ProgbarLogger(Callback):
         self.progbar._one_line = getattr(self, "_one_line", False)
 
     def _values(self, logs):
-        return [(k, float(v)) for k, v in (logs or {}).items()]
+        # A metric with a vector result (F1Score per class, counts at several thresholds)
+        # shows its mean, as Keras's bar does.
+        return [(k, float(np.mean(v))) for k, v in (logs or {}).items()]
 
     def on_train_begin(self, logs=None):
         self._train = True

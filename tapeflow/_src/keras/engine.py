@@ -46,6 +46,28 @@ def _call_info(cls):
     return info
 
 
+def _input_masks(inputs):
+    """The inputs' `_keras_mask`s (one, or a list for list inputs), or None if none has one."""
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(t, "_keras_mask", None) for t in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return getattr(inputs, "_keras_mask", None)
+
+
+def _set_output_masks(layer, inputs, outputs, previous_mask):
+    flat = _flatten(outputs)
+    if all(getattr(o, "_keras_mask", None) is not None for o in flat):
+        return  # the layer set them itself
+    masks = layer.compute_mask(inputs, previous_mask)
+    if masks is None:
+        return
+    for o, m in zip(flat, _flatten(masks)):
+        try:
+            o._keras_mask = m
+        except AttributeError:  # not a Tensor (e.g. a NumPy array)
+            pass
+
+
 class KerasTensor:
     """A symbolic tensor: a shape and dtype plus the layer call that produced it."""
 
@@ -585,6 +607,17 @@ class Layer(Module):
                 _training_stack.append(bool(training))
                 pushed = True
             del kwargs["training"]
+        # Keras masks: an input's `_keras_mask` goes to a `call` that takes `mask` (an
+        # explicit mask= wins); layers that support masking then set their outputs' masks
+        # from compute_mask.
+        previous_mask = None
+        if has_mask or self.supports_masking:
+            if kwargs.get("mask") is not None:
+                previous_mask = kwargs["mask"]
+            else:
+                previous_mask = _input_masks(inputs)
+                if previous_mask is not None and has_mask:
+                    kwargs["mask"] = previous_mask
         if not has_mask:
             kwargs.pop("mask", None)
         try:
@@ -611,7 +644,19 @@ class Layer(Module):
             for o in _flatten(outputs):
                 self.add_loss(self.activity_regularizer(o) /
                               cast(o.shape[0] or 1, o.dtype))
+        if self.supports_masking:
+            _set_output_masks(self, inputs, outputs, previous_mask)
         return outputs
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs: the input mask for layers that support masking, None
+        for the others (which refuse a mask given to them)."""
+        if not self.supports_masking:
+            if any(m is not None for m in _flatten(mask)):
+                raise TypeError(f"Layer {self.name} does not support masking, but was passed "
+                                f"an input_mask: {mask}")
+            return None
+        return mask
 
     # -- functional API --------------------------------------------------------------------
     def compute_output_shape(self, input_shape):

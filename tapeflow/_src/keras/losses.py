@@ -403,12 +403,17 @@ class Loss:
         losses = self.call(y_true, y_pred)
         reduction = Reduction.SUM_OVER_BATCH_SIZE if self.reduction == Reduction.AUTO \
             else self.reduction
+        # Masked entries are left out: y_pred's Keras mask (padding steps of a sequence
+        # model) and the entries an ignore_class drops; the mean is over the others.
+        mask = getattr(y_pred, "_keras_mask", None)
         if _loss_masks:
-            mask = _mask_of(losses)
-            if mask is not None:
-                sample_weight = _apply_valid_mask(
-                    losses, sample_weight, mask,
-                    reduction == Reduction.SUM_OVER_BATCH_SIZE)
+            out_mask = _mask_of(losses)
+            if out_mask is not None:
+                mask = out_mask if mask is None else tf.logical_and(
+                    tf.cast(mask, "bool"), tf.cast(out_mask, "bool"))
+        if mask is not None:
+            sample_weight = _apply_valid_mask(losses, sample_weight, mask,
+                                              reduction == Reduction.SUM_OVER_BATCH_SIZE)
         return compute_weighted_loss(losses, sample_weight, reduction)
 
     def call(self, y_true, y_pred):

@@ -208,6 +208,35 @@ def _flat_outputs(v):
     return [v]
 
 
+def _match_rank(y_true, y_pred, sample_weight):
+    """1-D labels and sample weights for 2-D predictions get a trailing axis (Keras's
+    match_dtype_and_rank), so (batch,) labels meet (batch, 1) predictions elementwise."""
+    rank = getattr(getattr(y_pred, "shape", None), "rank", None)
+    if rank == 2:
+        if y_true is not None and len(getattr(y_true, "shape", ())) == 1:
+            y_true = tf.expand_dims(y_true, -1)
+        if sample_weight is not None and len(getattr(sample_weight, "shape", ())) == 1:
+            sample_weight = tf.expand_dims(sample_weight, -1)
+    return y_true, sample_weight
+
+
+def _apply_mask(y_pred, sample_weight, mask):
+    """Sample weights times an output's Keras mask (the mask alone when there are none),
+    a rank-1 difference bridged as Keras does."""
+    if mask is None:
+        return sample_weight
+    mask = tf.cast(mask, y_pred.dtype)
+    if sample_weight is None:
+        return mask
+    sw = tf.cast(sample_weight, mask.dtype)
+    diff = sw.shape.rank - mask.shape.rank
+    if diff == 1 and sw.shape[-1] == 1:
+        sw = tf.squeeze(sw, -1)
+    elif diff == -1:
+        sw = tf.expand_dims(sw, -1)
+    return sw * mask
+
+
 class _CompiledLoss:
     def __init__(self, loss, loss_weights, output_names):
         self.output_names = output_names
@@ -240,7 +269,8 @@ class _CompiledLoss:
                 # Keras wraps plain functions, so y_true/y_pred trailing-1 dims are reconciled.
                 fn = losses_mod.LossFunctionWrapper(fn, name=getattr(fn, "__name__", None))
                 self.losses[i] = fn
-            value = fn(yt, yp, sample_weight=sample_weight)
+            value = fn(yt, yp, sample_weight=_apply_mask(
+                yp, sample_weight, getattr(yp, "_keras_mask", None)))
             if batch is None:
                 batch = yp.shape[0] if yp.shape.rank else 1
             if self.per_output is not None:
@@ -341,12 +371,17 @@ class _CompiledMetrics:
             self.build(y_true, y_pred)
         ps = _flat_outputs(y_pred)
         ys = _flat_outputs(y_true) if len(ps) > 1 else [y_true]
-        for i, ms in enumerate(self.per_output):
-            for m in ms:
-                m.update_state(ys[i], ps[i])
-        for i, ms in enumerate(self.weighted_per_output):
-            for m in ms:
-                m.update_state(ys[i], ps[i], sample_weight=sample_weight)
+        for i, yp in enumerate(ps):
+            if not self.per_output[i] and not self.weighted_per_output[i]:
+                continue
+            yt, sw = _match_rank(ys[i], yp, sample_weight)
+            # As Keras: an output's `_keras_mask` weighs its metrics (padding steps left out).
+            mask = getattr(yp, "_keras_mask", None)
+            for m in self.per_output[i]:
+                m.update_state(yt, yp, sample_weight=mask)
+            sw = _apply_mask(yp, sw, mask)
+            for m in self.weighted_per_output[i]:
+                m.update_state(yt, yp, sample_weight=sw)
 
     @property
     def metrics(self):

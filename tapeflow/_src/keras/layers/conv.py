@@ -277,7 +277,22 @@ class GlobalMaxPooling2D(_GlobalPool):
 
 
 class GlobalAveragePooling1D(_GlobalPool):
-    pass
+    """Mean over the steps of (batch, steps, features); masked steps are left out."""
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        step_axis = 1 if self.data_format == "channels_last" else 2
+        m = tf.expand_dims(tf.cast(mask, inputs.dtype), 2 if step_axis == 1 else 1)
+        return (tf.reduce_sum(inputs * m, axis=step_axis, keepdims=self.keepdims)
+                / tf.reduce_sum(m, axis=step_axis, keepdims=self.keepdims))
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalMaxPooling1D(_GlobalPool):

@@ -303,11 +303,10 @@ class Embedding(Layer):
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, activity_regularizer=None,
                  embeddings_constraint=None, mask_zero=False, input_length=None, **kwargs):
-        if input_length is not None and "input_shape" not in kwargs:
+        if "input_shape" not in kwargs and "batch_input_shape" not in kwargs:
+            # As Keras: an Embedding knows it takes (batch, length) ids, so a Sequential
+            # starting with one is built (and summarised) before it sees data.
             kwargs["input_shape"] = (input_length,)
-        if mask_zero:
-            raise NotImplementedError("Embedding(mask_zero=True) is not implemented in "
-                                      "tapeflow: Keras masks are not propagated.")
         kwargs["autocast"] = False
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
@@ -316,6 +315,7 @@ class Embedding(Layer):
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = mask_zero
+        self.supports_masking = bool(mask_zero)
         self.input_length = input_length
 
     def build(self, input_shape):
@@ -333,6 +333,12 @@ class Embedding(Layer):
         flat = tf.reshape(one, (-1, self.input_dim))
         out = tf.matmul(flat, self.embeddings)
         return tf.reshape(out, tuple(ids.shape.as_list()) + (self.output_dim,))
+
+    def compute_mask(self, inputs, mask=None):
+        """With mask_zero, id 0 is padding: the mask is `inputs != 0`."""
+        if not self.mask_zero:
+            return None
+        return tf.not_equal(inputs, 0)
 
     def compute_output_shape(self, input_shape):
         return TensorShape(input_shape).concatenate([self.output_dim])

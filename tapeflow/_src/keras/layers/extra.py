@@ -207,21 +207,54 @@ class Bidirectional(Layer):
         self.forward_layer._name = "forward_" + layer.name
         self.backward_layer = backward_layer
         self.merge_mode = merge_mode
+        self.return_sequences = getattr(layer, "return_sequences", False)
+        self.return_state = getattr(layer, "return_state", False)
+        self.supports_masking = True
+        if self.return_sequences:
+            # As Keras: masked steps of both directions give zeros, so they line up.
+            for sub in (self.forward_layer, self.backward_layer):
+                if hasattr(sub, "zero_output_for_mask"):
+                    sub.zero_output_for_mask = True
 
-    def call(self, inputs, training=None):
-        f = self.forward_layer(inputs)
-        b = self.backward_layer(inputs)
-        if getattr(self.backward_layer, "return_sequences", False):
+    def call(self, inputs, training=None, mask=None):
+        kw = {} if training is None else {"training": training}
+        if mask is not None:
+            kw["mask"] = mask
+        f = self.forward_layer(inputs, **kw)
+        b = self.backward_layer(inputs, **kw)
+        f_states = b_states = []
+        if self.return_state:
+            # Each direction gives [output, *states]: Keras returns the merged output, then
+            # the forward states, then the backward ones.
+            f, f_states = f[0], list(f[1:])
+            b, b_states = b[0], list(b[1:])
+        if self.return_sequences:
             b = tf.reverse(b, [1])
         if self.merge_mode == "concat":
-            return tf.concat([f, b], axis=-1)
-        if self.merge_mode == "sum":
-            return f + b
-        if self.merge_mode == "mul":
-            return f * b
-        if self.merge_mode == "ave":
-            return (f + b) / 2.0
-        return [f, b]
+            out = tf.concat([f, b], axis=-1)
+        elif self.merge_mode == "sum":
+            out = f + b
+        elif self.merge_mode == "mul":
+            out = f * b
+        elif self.merge_mode == "ave":
+            out = (f + b) / 2.0
+        else:
+            out = [f, b]
+        if self.return_state:
+            return (out if isinstance(out, list) else [out]) + f_states + b_states
+        return out
+
+    def compute_mask(self, inputs, mask):
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        out = mask if self.return_sequences else None
+        if self.merge_mode is None:
+            out = [out, out]
+        if self.return_state:
+            n = len(self.forward_layer._state_sizes()) if hasattr(
+                self.forward_layer, "_state_sizes") else 1
+            return (out if isinstance(out, list) else [out]) + [None] * (2 * n)
+        return out
 
 
 # -- multi-head attention ------------------------------------------------------------------

@@ -211,7 +211,10 @@ class RNN(Layer):
         if stateful or time_major:
             raise NotImplementedError("stateful / time_major RNNs are not implemented in "
                                       "tapeflow.")
+        zero_output_for_mask = kwargs.pop("zero_output_for_mask", False)
         super().__init__(**kwargs)
+        self.zero_output_for_mask = zero_output_for_mask
+        self.supports_masking = True
         self.cell = cell
         self.return_sequences, self.return_state = return_sequences, return_state
         self.go_backwards, self.unroll = go_backwards, unroll
@@ -234,8 +237,6 @@ class RNN(Layer):
         self.built = True
 
     def call(self, inputs, initial_state=None, training=None, mask=None):
-        if mask is not None:
-            raise NotImplementedError("RNN masks are not implemented in tapeflow.")
         cell = self.cell
         if initial_state is None:
             if hasattr(cell, "get_initial_state"):
@@ -259,17 +260,45 @@ class RNN(Layer):
                 out, new = cell.call(x, st)
                 return out, (list(new) if isinstance(new, (list, tuple)) else [new])
         xs = tf.unstack(proj, axis=1)
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        ms = tf.unstack(tf.cast(mask, "bool"), axis=1) if mask is not None else None
         if self.go_backwards:
             xs = xs[::-1]
+            ms = ms[::-1] if ms is not None else None
         outputs = []
         out = None
-        for x in xs:
-            out, states = step(x, states)
+        for t, x in enumerate(xs):
+            new_out, new_states = step(x, states)
+            if ms is None:
+                out, states = new_out, new_states
+            else:
+                # A masked step keeps the previous output and states (Keras's rnn loop).
+                keep = tf.expand_dims(ms[t], -1)
+                prev = out if out is not None else tf.zeros_like(new_out)
+                out = tf.where(keep, new_out, prev)
+                states = [tf.where(keep, n, o) for n, o in zip(new_states, states)]
             if self.return_sequences:
                 outputs.append(out)
-        out = tf.stack(outputs, axis=1) if self.return_sequences else out
+        if self.return_sequences:
+            out = tf.stack(outputs, axis=1)
+            if ms is not None and self.zero_output_for_mask:
+                out = tf.where(tf.expand_dims(tf.stack(ms, axis=1), -1), out,
+                               tf.zeros_like(out))
+        elif ms is not None and self.zero_output_for_mask:
+            out = tf.where(tf.expand_dims(ms[-1], -1), out, tf.zeros_like(out))
         if self.return_state:
             return [out] + list(states)
+        return out
+
+    def compute_mask(self, inputs, mask):
+        """The time-step mask passes on with the sequence output (not with a last output
+        or the states)."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        out = mask if self.return_sequences else None
+        if self.return_state:
+            return [out] + [None] * len(self._state_sizes())
         return out
 
     def compute_output_shape(self, input_shape):
@@ -302,7 +331,7 @@ class _RNN(RNN):
         layer_kwargs = {k: kwargs.pop(k) for k in list(kwargs)
                         if k in ("name", "trainable", "dtype", "input_shape",
                                  "batch_input_shape", "batch_size", "input_dim",
-                                 "activity_regularizer")}
+                                 "activity_regularizer", "zero_output_for_mask")}
         from tapeflow._src.framework.module import camel_to_snake
         cell = self.cell_class(units, name=camel_to_snake(self.cell_class.__name__), **kwargs)
         super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
