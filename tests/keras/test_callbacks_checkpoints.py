@@ -73,15 +73,32 @@ def test_monitor_warnings_and_early_stopping_order(tmp_path, capsys):
                                        "from the end of the best epoch: 1.\n")
 
 
-def test_full_model_checkpoint_says_it_writes_weights(tmp_path, capsys):
+def test_full_model_checkpoints(tmp_path, capsys):
     x, y = _data()
     model = _model()
-    cp = tf.keras.callbacks.ModelCheckpoint(str(tmp_path / "m-{epoch}"))
+    cp = tf.keras.callbacks.ModelCheckpoint(str(tmp_path / "m-{epoch}.keras"))
     model.fit(x, y, epochs=2, callbacks=[cp], verbose=0)
-    err = capsys.readouterr().err
-    assert err.count("WARNING:tensorflow:ModelCheckpoint: tapeflow does not implement "
-                     "whole-model files") == 1
-    assert _model().load_weights(str(tmp_path / "m-2")) is not None
+    loaded = tf.keras.models.load_model(str(tmp_path / "m-2.keras"))
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+    class Sub(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = tf.keras.layers.Dense(1)
+
+        def call(self, x):
+            return self.dense(x)
+
+    sub = Sub()
+    sub.compile(optimizer="sgd", loss="mse")
+    cp = tf.keras.callbacks.ModelCheckpoint(str(tmp_path / "s-{epoch}"))
+    sub.fit(x, y, epochs=2, callbacks=[cp], verbose=0)
+    assert capsys.readouterr().err.count("WARNING:tensorflow:ModelCheckpoint: tapeflow saves "
+                                         "whole subclassed models' weights only") == 1
+    fresh = Sub()
+    fresh(x[:1])
+    fresh.load_weights(str(tmp_path / "s-2"))
+    np.testing.assert_allclose(fresh.predict(x, verbose=0), sub.predict(x, verbose=0))
 
 
 def test_restore_status_waits_for_optimizer_slots(tmp_path):

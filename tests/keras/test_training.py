@@ -197,7 +197,7 @@ def test_model_checkpoint_and_weights_roundtrip(tmp_path):
     m.compile("adam", "sparse_categorical_crossentropy")
     path = str(tmp_path / "best.weights.npz")
     m.fit(x, y, epochs=2, verbose=0, validation_data=(x, y), callbacks=[
-        tf.keras.callbacks.ModelCheckpoint(path, save_best_only=True)])
+        tf.keras.callbacks.ModelCheckpoint(path, save_best_only=True, save_weights_only=True)])
     assert os.path.exists(path)
     w = m.get_weights()
     m.set_weights([np.zeros_like(a) for a in w])

@@ -482,9 +482,9 @@ class ModelCheckpoint(Callback):
     """Saves the model's weights after each epoch, every `save_freq` batches, or only when
     `monitor` improves.
 
-    tapeflow writes weights only: with `save_weights_only=False` the file holds the weights
-    (restore them with `model.load_weights`) and a warning says so once, since whole-model
-    files (`model.save`) are not implemented.
+    With `save_weights_only=False` a Sequential or functional model is saved whole
+    (`model.save`, for `tf.keras.models.load_model`); a subclassed model's file holds its
+    weights (restore them with `model.load_weights`), and a warning says so once.
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
@@ -554,11 +554,16 @@ class ModelCheckpoint(Callback):
             self.best = current
         elif self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: saving model to {path}")
-        if not self.save_weights_only and not self._warned_weights_only:
-            self._warned_weights_only = True
-            _log.warning("ModelCheckpoint: tapeflow does not implement whole-model files "
-                         "(model.save); %s holds the model's weights, restore them with "
-                         "model.load_weights.", path)
+        from tapeflow._src.keras.training import Functional
+        if not self.save_weights_only:
+            if isinstance(self.model, Functional):
+                self.model.save(path, overwrite=True)
+                return
+            if not self._warned_weights_only:
+                self._warned_weights_only = True
+                _log.warning("ModelCheckpoint: tapeflow saves whole subclassed models' "
+                             "weights only; %s holds the model's weights, restore them with "
+                             "model.load_weights.", path)
         self.model.save_weights(path)
 
 

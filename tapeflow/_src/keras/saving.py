@@ -1,4 +1,4 @@
-"""Weights files and tf.train.Checkpoint.
+"""Weights files, whole-model files (Model.save / load_model) and tf.train.Checkpoint.
 
 tapeflow's weights format is one `.npz` file: an array per variable plus `__index__`, a JSON
 list of each variable's path, short name, shape and dtype. Loading checks the index against
@@ -417,3 +417,190 @@ def apply_pending_restore(layer):
         with init_scope():  # may run while a tf.function traces the first call
             _check_and_assign(layer.weights, index, arrays,
                               f"the checkpoint into {layer.name!r}")
+
+
+# -- whole models: Model.save / tf.keras.models.load_model -----------------------------------
+#
+# tapeflow's whole-model file holds what Keras's `.keras` archive holds, in tapeflow's own
+# encoding: `metadata.json`, `config.json` (the model's Keras config, its build input shape
+# and its compile arguments) and `model.weights.npz` (the weights file format above). A
+# `.keras` path is a zip archive of the three; a path without extension (Keras 2's
+# SavedModel format) is a directory of them; `.h5` / `.hdf5` is an HDF5 file (h5py) with the
+# config as an attribute. The files are tapeflow's: TensorFlow cannot read them, nor can
+# tapeflow read TensorFlow's. Optimizer state is not saved: a loaded model is compiled with
+# a fresh optimizer of the saved configuration.
+
+_MODEL_FORMAT = "tapeflow-model-v1"
+
+
+def _model_config(model):
+    from tapeflow._src.keras.training import Functional, Sequential
+    from tapeflow._src.keras.serialization import serialize_keras_object
+    if not isinstance(model, Functional):
+        raise NotImplementedError(
+            f"Saving the subclassed model {model.name!r} as a whole model is not implemented "
+            "in tapeflow (it needs the layer graph of a Sequential or functional model); "
+            "save its weights with model.save_weights(path) and rebuild it in code.")
+    cls = "Sequential" if isinstance(model, Sequential) else "Functional"
+    config = {"class_name": cls, "config": model.get_config(), "build_input_shape": None}
+    if isinstance(model, Sequential) and model.built and model.inputs:
+        config["build_input_shape"] = model.inputs[0].shape.as_list()
+    args = model.__dict__.get("_k_compile_args")
+    if args is not None:
+        def ser(v):
+            if v is None or isinstance(v, (str, int, float, bool)):
+                return v
+            if isinstance(v, (list, tuple)):
+                return [ser(x) for x in v]
+            if isinstance(v, dict):
+                return {k: ser(x) for k, x in v.items()}
+            return serialize_keras_object(v)
+        config["compile_config"] = {k: ser(v) for k, v in args.items()}
+    return config
+
+
+def save_model(model, filepath, overwrite=True, save_format=None):
+    """Writes `model` (config, weights, compile arguments) to `filepath`; see above."""
+    import datetime
+    import zipfile
+    filepath = os.fspath(filepath)
+    fmt = save_format or ("keras" if filepath.endswith(".keras") else
+                          "h5" if filepath.endswith((".h5", ".hdf5")) else "tf")
+    if not overwrite and os.path.exists(filepath):
+        raise FileExistsError(f"{filepath} exists and overwrite=False.")
+    config = _model_config(model)
+    if not model.built:
+        raise ValueError("Model has not been built: call it on data or give input_shape "
+                         "before saving it.")
+    meta = {"format": _MODEL_FORMAT, "keras_version": "2.21.0",
+            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
+    variables = model.weights
+    index = _entries(variables, "model/")
+    arrays = [np.asarray(v.numpy()) for v in variables]
+    if fmt == "h5":
+        import warnings
+        warnings.warn("You are saving your model as an HDF5 file via `model.save()`. This "
+                      "file format is considered legacy. We recommend using instead the "
+                      "native TF-Keras format, e.g. `model.save('my_model.keras')`.",
+                      UserWarning, stacklevel=3)
+        _save_h5(variables, filepath)
+        h5py = _h5py()
+        with h5py.File(filepath, "a") as f:
+            f.attrs["tapeflow_model_config"] = json.dumps(config)
+            f.attrs["tapeflow_metadata"] = json.dumps(meta)
+        return
+    parent = os.path.dirname(os.path.abspath(filepath))
+    os.makedirs(parent, exist_ok=True)
+    if fmt == "keras":
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=".tmp-" + os.path.basename(filepath))
+        os.close(fd)
+        try:
+            wfd, wtmp = tempfile.mkstemp(dir=parent, suffix=".npz")
+            os.close(wfd)
+            try:
+                _write_npz(wtmp, index, arrays)
+                with zipfile.ZipFile(tmp, "w") as z:
+                    z.writestr("metadata.json", json.dumps(meta))
+                    z.writestr("config.json", json.dumps(config))
+                    z.write(wtmp, "model.weights.npz")
+            finally:
+                if os.path.exists(wtmp):
+                    os.remove(wtmp)
+            os.replace(tmp, filepath)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+        return
+    # A directory: written aside, then swapped in (the old one is removed only after).
+    import shutil
+    tmp = tempfile.mkdtemp(dir=parent, prefix=".tmp-" + os.path.basename(filepath))
+    try:
+        with open(os.path.join(tmp, "metadata.json"), "w") as f:
+            json.dump(meta, f)
+        with open(os.path.join(tmp, "config.json"), "w") as f:
+            json.dump(config, f)
+        _write_npz(os.path.join(tmp, "model.weights.npz"), index, arrays)
+        old = None
+        if os.path.exists(filepath):
+            old = tempfile.mkdtemp(dir=parent, prefix=".old-")
+            os.rmdir(old)
+            os.replace(filepath, old)
+        os.replace(tmp, filepath)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if os.path.exists(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _read_model_file(filepath):
+    import zipfile
+    if os.path.isdir(filepath):
+        cfg_path = os.path.join(filepath, "config.json")
+        if not os.path.exists(cfg_path):
+            raise OSError(f"{filepath!r} is not a model saved by tapeflow (no config.json; "
+                          "TensorFlow SavedModels cannot be read).")
+        with open(cfg_path) as f:
+            config = json.load(f)
+        index, arrays = _read_npz(os.path.join(filepath, "model.weights.npz"))
+        return config, index, arrays
+    if filepath.endswith((".h5", ".hdf5")):
+        h5py = _h5py()
+        with h5py.File(filepath, "r") as f:
+            raw = f.attrs.get("tapeflow_model_config")
+        if raw is None:
+            raise ValueError(f"{filepath!r} holds no tapeflow model config (a weights-only "
+                             "file: use model.load_weights).")
+        index, arrays = _load_h5(filepath)
+        return json.loads(raw), index, arrays
+    if not zipfile.is_zipfile(filepath):
+        raise ValueError(f"{filepath!r} is not a model saved by tapeflow's Model.save.")
+    with zipfile.ZipFile(filepath) as z:
+        config = json.loads(z.read("config.json"))
+        with z.open("model.weights.npz") as f:
+            import io
+            data = io.BytesIO(f.read())
+    index, arrays = _read_npz(data)
+    return config, index, arrays
+
+
+def load_model(filepath, custom_objects=None, compile=True):  # noqa: A002
+    """The model `save_model` wrote: rebuilt from its config, weights loaded, compiled with
+    the saved compile arguments (a fresh optimizer) when `compile`."""
+    from tapeflow._src.keras import losses as losses_mod
+    from tapeflow._src.keras import metrics as metrics_mod
+    from tapeflow._src.keras import optimizers as optimizers_mod
+    from tapeflow._src.keras.training import model_from_config
+    filepath = os.fspath(filepath)
+    if not os.path.exists(filepath):
+        raise OSError(f"No file or directory found at {filepath}")
+    config, index, arrays = _read_model_file(filepath)
+    model = model_from_config(config, custom_objects=custom_objects)
+    if not model.built and config.get("build_input_shape"):
+        model.build(config["build_input_shape"])
+    _check_and_assign(model.weights, index, arrays, f"the model saved at {filepath!r}")
+    cc = config.get("compile_config")
+    if compile and cc:
+        def de(v, mod):
+            return mod.deserialize(v, custom_objects=custom_objects) if isinstance(
+                v, dict) else v
+        loss = cc.get("loss")
+        loss = ({k: de(v, losses_mod) for k, v in loss.items()} if isinstance(loss, dict)
+                and "class_name" not in loss else
+                [de(v, losses_mod) for v in loss] if isinstance(loss, list) else
+                de(loss, losses_mod))
+
+        def metric_list(ms):
+            if ms is None:
+                return None
+            if isinstance(ms, dict) and "class_name" not in ms:
+                return {k: metric_list(v) for k, v in ms.items()}
+            if isinstance(ms, list):
+                return [metric_list(m) for m in ms]
+            return de(ms, metrics_mod)
+        model.compile(optimizer=de(cc.get("optimizer"), optimizers_mod), loss=loss,
+                      metrics=metric_list(cc.get("metrics")),
+                      loss_weights=cc.get("loss_weights"),
+                      weighted_metrics=metric_list(cc.get("weighted_metrics")),
+                      run_eagerly=cc.get("run_eagerly"))
+    return model

@@ -543,6 +543,11 @@ class Model(Layer):
                             f"{tuple(kwargs)}. Valid keyword arguments include \"cloning\", "
                             f"\"experimental_run_tf_function\", \"distribute\", "
                             f"\"target_tensors\", or \"sample_weight_mode\".")
+        # What compile was given, for Model.save's compile config.
+        self._k_compile_args = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
+                                "loss_weights": loss_weights,
+                                "weighted_metrics": weighted_metrics,
+                                "run_eagerly": run_eagerly}
         self.optimizer = optimizers_mod.get(optimizer)
         names = self._output_names
         self._k_loss = _CompiledLoss(loss, loss_weights, names)
@@ -950,8 +955,11 @@ class Model(Layer):
                                    by_name=by_name)
 
     def save(self, filepath, overwrite=True, save_format=None, **kwargs):
-        raise NotImplementedError("Model.save (whole-model SavedModel/.keras files) is not "
-                                  "implemented in tapeflow; use model.save_weights(path).")
+        """Saves the whole model (config, weights, compile arguments) for
+        `tf.keras.models.load_model`: a `.keras` archive, an `.h5` file (h5py) or, for a
+        path without extension, a directory. tapeflow's own encoding (see saving.py)."""
+        from tapeflow._src.keras import saving
+        saving.save_model(self, filepath, overwrite=overwrite, save_format=save_format)
 
     # -- summary ---------------------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,

@@ -5,10 +5,18 @@ from tapeflow._src.keras.training import (  # noqa: F401
 )
 
 
+from tapeflow._src.keras.saving import load_model as _load_model  # noqa: E402
+from tapeflow._src.keras.saving import save_model as _save_model  # noqa: E402
+
+
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
-    """Not available: tapeflow saves weights only (model.save_weights / load_weights)."""
-    raise NotImplementedError("tf.keras.models.load_model is not implemented in tapeflow: "
-                              "rebuild the model in code and call model.load_weights(path).")
+    """A model saved by `Model.save` / `save_model` (tapeflow's files; see Model.save)."""
+    return _load_model(filepath, custom_objects=custom_objects, compile=compile)
+
+
+def save_model(model, filepath, overwrite=True, save_format=None, **kwargs):
+    """Same as `model.save(filepath)`."""
+    _save_model(model, filepath, overwrite=overwrite, save_format=save_format)
 
 from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
 
