@@ -33,6 +33,10 @@ from tapeflow._src.keras.layers.more import (  # noqa: F401,E402
     SeparableConv2D, SpatialDropout1D, SpatialDropout2D, ThresholdedReLU, UpSampling1D,
     ZeroPadding1D, average, dot, maximum, minimum, subtract,
 )
+from tapeflow._src.keras.layers.preprocessing import (  # noqa: F401,E402
+    CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
+    RandomTranslation, RandomZoom, Resizing,
+)
 
 from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
 
