@@ -612,3 +612,20 @@ def test_dense_refuses_one_dimensional_inputs():
                                          r"min_ndim=2, found ndim=1. Full shape received: "
                                          r"\(3,\)"):
         tf.keras.layers.Dense(2)(np.arange(3.0))
+
+
+def test_sequential_built_by_one_image_then_used_on_batches():
+    # The data augmentation tutorial: a Sequential first called on one image (rank 3) is
+    # then used inside a model on batches (rank 4); another with other sizes is relaxed.
+    tf.keras.backend.clear_session()
+    resize = tf.keras.Sequential([tf.keras.layers.Resizing(8, 8),
+                                  tf.keras.layers.Rescaling(1.0 / 255)])
+    assert resize(np.ones((12, 10, 3), np.float32)).shape == (8, 8, 3)
+    flip = tf.keras.Sequential([tf.keras.layers.RandomFlip("horizontal")])
+    assert flip(np.ones((1, 12, 10, 3), np.float32)).shape == (1, 12, 10, 3)
+    model = tf.keras.Sequential([resize, flip, tf.keras.layers.Flatten(),
+                                 tf.keras.layers.Dense(2)])
+    x = np.random.default_rng(0).random((4, 12, 10, 3), dtype=np.float32)
+    assert model(x).shape == (4, 2)
+    model.compile("adam", "mse")
+    model.fit(x, np.zeros((4, 2)), epochs=1, verbose=0)

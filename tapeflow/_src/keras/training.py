@@ -1429,7 +1429,16 @@ class Sequential(Functional):
         self._k_build_graph(shape)
 
     def call(self, inputs, training=None, mask=None):
-        if not self._k_graph:
+        inferred = self.__dict__.get("_k_inferred")
+        run_layers = self.__dict__.get("_k_run_layers")
+        if inferred is not None and not run_layers:
+            shape = list(getattr(inputs, "shape", ()))
+            if len(inferred) != len(shape):
+                self._k_run_layers = run_layers = True  # see __call__: another rank
+            elif any(a is not None and b is not None and a != b
+                     for a, b in zip(inferred, shape)):
+                run_layers = True  # other sizes than inferred from data (Keras relaxes them)
+        if not self._k_graph or run_layers:
             x = inputs
             for layer in self._k_layers:
                 x = layer(x, training=training) if training is not None else layer(x)
@@ -1461,6 +1470,10 @@ class Sequential(Functional):
                 if relaxed != inferred:
                     self._k_build_graph(relaxed, dt)
                     self._k_inferred = relaxed
+            elif len(inferred) != len(shape):
+                # Another rank (one image first, then batches of them): as Keras, the
+                # model gives up its inferred graph and runs its layers one after another.
+                self._k_run_layers = True
         if not self._k_graph and _has_keras_tensor(inputs):
             return Layer.__call__(self, *args, **kwargs)
         return Functional.__call__(self, *args, **kwargs)
