@@ -124,6 +124,11 @@ SPECS = [
     OpSpec("einsum_batch_ellipsis", lambda a, b: tf.einsum("...ij,...jk->...ik", a, b),
            lambda a, b: np.einsum("...ij,...jk->...ik", a, b),
            [floats((2, 2, 3)), floats((3, 2))], grad_order=2),
+    # A weight with no broadcast dims against an ellipsis input (a Dense-like projection):
+    # the weight's gradient sums over the broadcast dims.
+    OpSpec("einsum_weight_vs_ellipsis", lambda w, x: tf.einsum("ij,...j->...i", w, x),
+           lambda w, x: np.einsum("ij,...j->...i", w, x),
+           [floats((3, 2)), floats((2, 4, 2))], grad_order=2),
     OpSpec("einsum_trace_and_sum", lambda a, b: tf.einsum("ii,jk->k", a, b),
            lambda a, b: np.einsum("ii,jk->k", a, b), [floats((3, 3)), floats((2, 4))],
            grad_order=2),
