@@ -50,3 +50,12 @@ def test_version_and_top_level_keras_aliases():
     assert tf.optimizers is tf.keras.optimizers and tf.losses is tf.keras.losses
     assert tf.metrics is tf.keras.metrics and tf.initializers is tf.keras.initializers
     assert isinstance(tf.optimizers.Adam(learning_rate=0.1), tf.keras.optimizers.Adam)
+
+
+def test_experimental_preprocessing_aliases():
+    pre = tf.keras.layers.experimental.preprocessing
+    assert pre.Rescaling is tf.keras.layers.Rescaling and pre.RandomFlip is (
+        tf.keras.layers.RandomFlip)
+    with pytest.raises(NotImplementedError, match="preprocessing.TextVectorization is not "
+                                                  "implemented"):
+        pre.TextVectorization  # noqa: B018

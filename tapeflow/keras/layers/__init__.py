@@ -38,6 +38,7 @@ from tapeflow._src.keras.layers.preprocessing import (  # noqa: F401,E402
     RandomTranslation, RandomZoom, Resizing,
 )
 
+from tapeflow.keras.layers import experimental  # noqa: F401,E402
 from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr("tf.keras.layers", __name__)

@@ -1,0 +1,19 @@
+"""`tf.keras.layers.experimental.preprocessing` (re-exports only): aliases of the
+preprocessing layers in `tf.keras.layers`."""
+
+from tapeflow.keras.layers import (  # noqa: F401
+    CenterCrop, Normalization, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
+    RandomTranslation, RandomZoom, Rescaling, Resizing,
+)
+
+_LACKING = ("CategoryEncoding", "Discretization", "Hashing", "IntegerLookup",
+            "PreprocessingLayer", "RandomHeight", "RandomWidth", "StringLookup",
+            "TextVectorization")
+
+
+def __getattr__(name):
+    if name in _LACKING:
+        from tapeflow._src.util.missing import NotImplementedAPI
+        raise NotImplementedAPI(f"tf.keras.layers.experimental.preprocessing.{name} is not "
+                                f"implemented in tapeflow yet.")
+    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
