@@ -266,9 +266,35 @@ def test_checkpoint_and_manager(tmp_path):
         mgr.save()
     assert len(mgr.checkpoints) == 2
     assert sorted(os.listdir(tmp_path / "m")) == ["checkpoint", "ckpt-3.npz", "ckpt-4.npz"]
-    bad = tf.train.Checkpoint(step=tf.Variable([1, 2]))
-    with pytest.raises(ValueError, match="nothing was loaded"):
+    step = tf.Variable([1, 2])
+    bad = tf.train.Checkpoint(step=step)
+    with pytest.raises(ValueError, match=r"Received incompatible tensor with shape \(\) when "
+                                         r"attempting to restore variable with shape \(2,\)"):
         bad.restore(path)
+    assert step.numpy().tolist() == [1, 2]  # nothing assigned
+
+
+def test_checkpoint_restores_a_subset_or_superset(tmp_path):
+    def model():
+        return tf.keras.Sequential([tf.keras.layers.Dense(2, input_shape=(3,))])
+    gen, disc = model(), model()
+    path = tf.train.Checkpoint(generator=gen, discriminator=disc).save(str(tmp_path / "c"))
+    only = model()
+    status = tf.train.Checkpoint(generator=only).restore(path)   # the generator alone
+    for a, b in zip(only.get_weights(), gen.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    status.assert_existing_objects_matched().expect_partial()
+    with pytest.raises(AssertionError, match="Unresolved object in checkpoint"):
+        status.assert_consumed()
+    more = model()
+    extra = tf.Variable(5.0)
+    status = tf.train.Checkpoint(generator=more, step=extra).restore(path)
+    assert float(extra) == 5.0                               # not in the file: unchanged
+    with pytest.raises(AssertionError, match="was not assigned a value"):
+        status.assert_existing_objects_matched()
+    with pytest.raises(tf.errors.NotFoundError, match="You may be missing the checkpoint "
+                                                      "suffix"):
+        tf.train.Checkpoint(generator=more).restore(str(tmp_path / "nope-7"))
 
 
 def test_summary_matches_keras2(capsys):

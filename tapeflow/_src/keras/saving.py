@@ -224,40 +224,44 @@ class Checkpoint:
         return self.restore(save_path)
 
     def restore(self, save_path, options=None):
-        """Restores every tracked variable from `save_path`; mismatches raise, loading nothing."""
+        """Restores the tracked variables that `save_path` holds values for, as TF does:
+        values for variables not created yet wait for them, objects the file lacks keep
+        their values, and values no object claims are left (the returned status says which;
+        `assert_consumed` / `assert_existing_objects_matched` check). A value whose shape
+        differs from its variable's raises ValueError before anything is assigned."""
         if save_path is None:
             return InitializationOnlyStatus()
         save_path = os.fspath(save_path)
         file = save_path if save_path.endswith(".npz") else save_path + ".npz"
         if not os.path.exists(file):
-            raise FileNotFoundError(f"Failed to restore from checkpoint {save_path!r}: no "
-                                    f"file {file!r}.")
+            from tapeflow._src.framework.errors import NotFoundError
+            raise NotFoundError(None, None, (
+                f"Error when restoring from checkpoint or SavedModel at {save_path}: "
+                f"{file}; No such file or directory\nPlease double-check that the path is "
+                "correct. You may be missing the checkpoint suffix (e.g. the '-1' in "
+                "'path/to/ckpt-1')."))
         saved_index, arrays = _read_npz(file)
         index, variables = self._all_variables()
         by_path = {e["path"]: (e, a) for e, a in zip(saved_index, arrays)}
         pending = self._defer_optimizer_slots(index, by_path)
-        self._defer_unbuilt_layers(by_path)
+        self._defer_unbuilt_layers(by_path)   # (takes their values out of by_path)
         mine = {e["path"] for e in index}
-        missing = [e["path"] for e in index if e["path"] not in by_path]
-        extra = [p for p in by_path if p not in mine]
-        bad = [e["path"] for e in index if e["path"] in by_path and
-               by_path[e["path"]][0]["shape"] != e["shape"]]
-        if missing or extra or bad:
-            hint = ""
-            if any(p.split("/")[0] in self._objects and "Optimizer" in type(
-                    self._objects[p.split("/")[0]]).__mro__.__str__() for p in extra):
-                hint = (" (an optimizer's slot variables exist only after its first step: "
-                        "build it first, e.g. optimizer.build(model.trainable_variables))")
-            raise ValueError(f"Checkpoint {save_path!r} does not match the objects being "
-                             f"restored; nothing was loaded. Missing in file: {missing[:5]}; "
-                             f"unexpected in file: {extra[:5]}; shape mismatch: {bad[:5]}"
-                             + hint)
         for e, v in zip(index, variables):
-            v.assign(by_path[e["path"]][1].astype(v.dtype.as_numpy_dtype, copy=False))
+            saved = by_path.get(e["path"])
+            if saved is not None and saved[0]["shape"] != e["shape"]:
+                raise ValueError(f"Received incompatible tensor with shape "
+                                 f"{tuple(saved[0]['shape'])} when attempting to restore "
+                                 f"variable with shape {tuple(e['shape'])} and name {v.name}.")
+        for e, v in zip(index, variables):
+            saved = by_path.get(e["path"])
+            if saved is not None:
+                v.assign(saved[1].astype(v.dtype.as_numpy_dtype, copy=False))
         for opt, values in pending:
             opt._k_pending = values
         waiting = [o for o in self._objects.values() if _waits(o)]
-        return CheckpointLoadStatus(waiting)
+        missing = [e["path"] for e in index if e["path"] not in by_path]
+        unclaimed = [p for p in by_path if p not in mine]
+        return CheckpointLoadStatus(waiting, unclaimed, missing)
 
     def _defer_unbuilt_layers(self, by_path):
         """Unbuilt Keras layers/models get their saved values when they build."""
@@ -297,25 +301,37 @@ def _waits(obj):
 
 
 class CheckpointLoadStatus:
-    """What a restore returns (TF's class name). tapeflow's restore loads every variable
-    that exists or raises; values for variables not created yet (an optimizer's slots
-    before its first step, an unbuilt layer's weights) wait for them, and
-    `assert_consumed` fails until they have been assigned."""
+    """What a restore returns (TF's class name): which saved values no object claimed,
+    which variables the file had no value for, and which values still wait for their
+    variables to be created (an optimizer's slots before its first step, an unbuilt
+    layer's weights)."""
 
-    def __init__(self, waiting=()):
+    def __init__(self, waiting=(), unclaimed=(), missing=()):
         self._waiting = list(waiting)
+        self._unclaimed = list(unclaimed)
+        self._missing = list(missing)
 
     def assert_consumed(self):
+        """Raises AssertionError unless every saved value was matched and every variable
+        restored."""
         left = [o for o in self._waiting if _waits(o)]
+        if self._unclaimed:
+            raise AssertionError(f"Unresolved object in checkpoint: {self._unclaimed[0]} "
+                                 f"(and {len(self._unclaimed) - 1} more values no object "
+                                 "matched).")
         if left:
             names = ", ".join(getattr(o, "name", type(o).__name__) for o in left)
             raise AssertionError(
                 f"Unresolved object in checkpoint: saved values for {names} wait for their "
                 "variables to be created (optimizer slots are created by the first "
                 "apply_gradients, layer weights when the layer is built).")
-        return self
+        return self.assert_existing_objects_matched()
 
     def assert_existing_objects_matched(self):
+        """Raises AssertionError if a variable that exists got no value from the file."""
+        if self._missing:
+            raise AssertionError(f"Object {self._missing[0]} was not assigned a value from "
+                                 f"the checkpoint (and {len(self._missing) - 1} more).")
         return self
 
     def expect_partial(self):
