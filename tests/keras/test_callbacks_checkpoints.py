@@ -130,3 +130,25 @@ def test_keras_warnings_print_once(capsys):
     opt.apply_gradients([(tf.constant(1.0), v), (None, w)])
     err = capsys.readouterr().err
     assert err.count("WARNING:tensorflow:Gradients do not exist for variables") == 1
+
+
+def test_load_weights_into_an_unbuilt_subclassed_model_waits_for_its_first_call(tmp_path):
+    class Net(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = tf.keras.layers.Dense(3)
+            self.out = tf.keras.layers.Dense(2)
+
+        def call(self, x):
+            return self.out(self.hidden(x))
+
+    x = np.ones((2, 4), np.float32)
+    net = Net()
+    expected = net(x).numpy()
+    net.save_weights(str(tmp_path / "w"))
+    fresh = Net()
+    status = fresh.load_weights(str(tmp_path / "w"))
+    with pytest.raises(AssertionError):
+        status.assert_consumed()
+    np.testing.assert_allclose(fresh(x).numpy(), expected)
+    status.assert_consumed()

@@ -113,8 +113,13 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=False):
     else:
         index, arrays = _read_npz(filepath)
     if not model.built:
-        raise ValueError("Unable to load weights into a model that has not yet been built. "
-                         "Build the model first (call it on a batch or give input_shape).")
+        if h5:
+            raise ValueError("Unable to load weights saved in HDF5 format into a subclassed "
+                             "Model which has not created its variables yet. Call the Model "
+                             "first, then load the weights.")
+        # As TF's checkpoint-format load: the values wait for the model's first call.
+        model._k_pending_restore = (index, arrays)
+        return CheckpointLoadStatus([model])
     _check_and_assign(model.weights, index, arrays, f"weights from {filepath!r}")
     return None if h5 else CheckpointLoadStatus()
 
