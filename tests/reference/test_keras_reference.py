@@ -471,3 +471,30 @@ def test_checkpoint_partial_restore_matches(tmp_path):
     a = _partial_restore(tf, str(tmp_path / "a"))
     b = _partial_restore(tf_ref, str(tmp_path / "b"))
     assert a == b
+
+
+def _autoencoder_names(m):
+    class Autoencoder(m.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.encoder = m.keras.Sequential([m.keras.layers.Flatten(),
+                                               m.keras.layers.Dense(8, activation="relu")])
+            self.decoder = m.keras.Sequential([m.keras.layers.Dense(16, activation="sigmoid"),
+                                               m.keras.layers.Reshape((4, 4))])
+            self.extra = m.keras.layers.Dense(2)
+
+        def call(self, x):
+            return self.decoder(self.encoder(x))
+
+    m.keras.backend.clear_session()
+    ae = Autoencoder()
+    ae(np.ones((3, 4, 4), np.float32))
+    ae.extra(np.ones((1, 3), np.float32))
+    lines = []
+    ae.summary(print_fn=lines.append)
+    return [v.name for v in ae.variables], ae.compute_output_shape((None, 4, 4)), lines
+
+
+def test_subclassed_autoencoder_names_shapes_and_summary():
+    import tensorflow as tf_ref
+    assert _autoencoder_names(tf) == _autoencoder_names(tf_ref)

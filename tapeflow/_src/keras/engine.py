@@ -660,9 +660,19 @@ class Layer(Module):
 
     # -- functional API --------------------------------------------------------------------
     def compute_output_shape(self, input_shape):
-        """The output shape for `input_shape`, found by running the layer on zeros."""
+        """The output shape for `input_shape`, found by running the layer on zeros (an
+        unknown batch size stays unknown)."""
         spec = self._k_infer_outputs(input_shape, None)
-        return _map(lambda t: t.shape, spec)
+        leaves = _shape_leaves(input_shape)
+        open_batch = bool(leaves) and all(
+            TensorShape(s).rank and TensorShape(s)[0] is None for s in leaves)
+
+        def shape_of(t):
+            shape = t.shape
+            if open_batch and shape.rank:
+                return TensorShape([None] + shape.as_list()[1:])
+            return shape
+        return _map(shape_of, spec)
 
     def _k_infer_outputs(self, input_shapes, dtypes_, rest=(), kwargs=None):
         """Output specs for inputs of these shapes, found by running the layer on zeros.
@@ -723,6 +733,18 @@ class Layer(Module):
         return _map(lambda t: KerasTensor(t.shape, t.dtype), out)
 
     def _k_symbolic_call(self, inputs, rest, kwargs):
+        # Keras builds functional graphs (and a Sequential's graph inferred from its first
+        # call) in a graph of their own, outside any enclosing name scope: a Sequential
+        # first called inside a subclassed model names its weights 'dense/kernel:0', not
+        # 'model/dense/kernel:0'.
+        saved = context.name_scope_stack[:]
+        del context.name_scope_stack[:]
+        try:
+            return self._k_symbolic_call_in_root_scope(inputs, rest, kwargs)
+        finally:
+            context.name_scope_stack[:] = saved
+
+    def _k_symbolic_call_in_root_scope(self, inputs, rest, kwargs):
         in_shapes = _map(lambda t: t.shape if isinstance(t, KerasTensor) else TensorShape(
             np.shape(t)), inputs)
         in_dtypes = _map(lambda t: t.dtype if isinstance(t, KerasTensor) else "float32", inputs)

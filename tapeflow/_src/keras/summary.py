@@ -103,6 +103,13 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
                 text = "[" + ", ".join(_shape_text(t.shape) for t in out) + "]"
             else:
                 text = _shape_text(out.shape)
+        elif isinstance(layer, Functional) and getattr(layer, "_k_graph", True) and (
+                layer.__dict__.get("_k_outputs")):
+            # A nested model called eagerly (inside a subclassed model): its graph's output
+            # shape, as Keras prints `layer.output_shape`.
+            outs = layer.outputs
+            text = (_shape_text(outs[0].shape) if len(outs) == 1 else
+                    "[" + ", ".join(_shape_text(t.shape) for t in outs) + "]")
         else:
             text = "multiple"
         params = layer.count_params() if layer.built else 0
