@@ -353,3 +353,12 @@ def test_sparse_crossentropy_ignore_class_matches():
         hist.append(model.fit(x, y, batch_size=6, epochs=2, shuffle=False, verbose=0).history)
     for k in hist[1]:
         np.testing.assert_allclose(hist[0][k], hist[1][k], rtol=1e-5, err_msg=k)
+
+
+def test_metric_str_is_class_and_config():
+    def texts(m):
+        return [str(x) for x in (m.keras.metrics.Mean(), m.keras.metrics.BinaryAccuracy(),
+                                 m.keras.metrics.AUC(),
+                                 m.keras.metrics.SparseCategoricalAccuracy(name="acc"),
+                                 m.keras.metrics.Precision(thresholds=0.3))]
+    assert texts(tf) == texts(tf_ref)

@@ -22,6 +22,10 @@ class Metric(Layer):
         super().__init__(name=name, dtype=dtype, **kwargs)
         self.built = True
 
+    def __str__(self):  # as Keras: the class and its config, e.g. Mean(name=mean,dtype=float32)
+        args = ",".join(f"{k}={v}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)
         return self.result()
