@@ -92,3 +92,38 @@ def test_rnn_argument_errors():
         tf.keras.layers.RNN(object())
     with pytest.raises(NotImplementedError, match="StackedRNNCells"):
         tf.keras.layers.RNN([tf.keras.layers.LSTMCell(2), tf.keras.layers.LSTMCell(2)])
+
+
+def test_rnn_dropout_masks_hold_across_time_steps_and_only_in_training():
+    tf.random.set_seed(0)
+    x = tf.ones((64, 5, 8))
+    rnn = tf.keras.layers.SimpleRNN(1, activation=None, use_bias=False, dropout=0.5,
+                                    return_sequences=True, kernel_initializer="ones",
+                                    recurrent_initializer="zeros")
+    np.testing.assert_allclose(rnn(x).numpy(), 8.0)              # inference: no dropout
+    out = rnn(x, training=True).numpy()[..., 0]
+    # One mask for the whole sequence: every step sees the same kept inputs, each kept
+    # input scaled by 1 / (1 - 0.5).
+    np.testing.assert_allclose(out, np.repeat(out[:, :1], 5, axis=1))
+    assert set(np.unique(out)) <= set(np.arange(0.0, 17.0, 2.0)) and out.std() > 0
+    assert not np.allclose(out, rnn(x, training=True).numpy()[..., 0])   # new masks
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "SimpleRNN"])
+def test_recurrent_dropout_trains(kind):
+    tf.random.set_seed(1)
+    layer = getattr(tf.keras.layers, kind)(4, dropout=0.2, recurrent_dropout=0.3)
+    x = tf.random.normal((3, 6, 5))
+    base = layer(x).numpy()
+    np.testing.assert_allclose(layer(x).numpy(), base)          # inference is deterministic
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(layer(x, training=True))
+    grads = tape.gradient(y, layer.trainable_weights)
+    assert all(g is not None for g in grads)
+    assert not np.allclose(layer(x, training=True).numpy(), base)
+    if kind != "SimpleRNN":
+        assert layer.cell.implementation == 1    # Keras's per-gate variant
+    model = tf.keras.Sequential([getattr(tf.keras.layers, kind)(
+        4, dropout=0.2, recurrent_dropout=0.2, input_shape=(6, 5)), tf.keras.layers.Dense(1)])
+    model.compile("adam", "mse")
+    model.fit(np.random.rand(8, 6, 5), np.random.rand(8, 1), epochs=1, verbose=0)

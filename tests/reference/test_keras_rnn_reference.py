@@ -40,3 +40,26 @@ def _same(a, b):
 
 def test_cells_and_rnn_layer_match_tf_keras(tf_ref):
     _same(_cells(tfl), _cells(tf_ref))
+
+
+def test_rnn_configs_match_tf_keras(tf_ref):
+    def configs(m):
+        out = []
+        for name in ("SimpleRNN", "LSTM", "GRU"):
+            out.append(getattr(m.keras.layers, name)(3, dropout=0.2,
+                                                     recurrent_dropout=0.1).get_config())
+            out.append(getattr(m.keras.layers, name + "Cell")(3).get_config())
+        return out
+    assert configs(tfl) == configs(tf_ref)
+
+
+def test_rnn_dropout_is_identity_at_inference(tf_ref):
+    def outputs(m):
+        c = m.keras.initializers.Constant
+        x = np.linspace(-1, 1, 2 * 4 * 3).reshape(2, 4, 3).astype(np.float32)
+        return [getattr(m.keras.layers, n)(2, dropout=0.3, recurrent_dropout=0.4,
+                                           kernel_initializer=c(0.2),
+                                           recurrent_initializer=c(-0.1))(x).numpy()
+                for n in ("SimpleRNN", "LSTM", "GRU")]
+    for a, b in zip(outputs(tfl), outputs(tf_ref)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -23,10 +23,7 @@ class _Cell(Layer):
                  unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
                  bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, reset_after=True,
-                 **kwargs):
-        if dropout or recurrent_dropout:
-            raise NotImplementedError("RNN dropout / recurrent_dropout are not implemented in "
-                                      "tapeflow; add a Dropout layer instead.")
+                 implementation=2, **kwargs):
         super().__init__(**kwargs)
         self.units = int(units)
         _init_kernel_bias(self, activation, use_bias, kernel_initializer, bias_initializer,
@@ -38,7 +35,12 @@ class _Cell(Layer):
         self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
         self.recurrent_constraint = constraints.get(recurrent_constraint)
         self.reset_after = reset_after
-        self.dropout, self.recurrent_dropout = dropout, recurrent_dropout
+        self.dropout = min(1.0, max(0.0, float(dropout)))
+        self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
+        # As Keras: recurrent dropout runs the per-gate variant (implementation 1), which
+        # draws a mask per gate.
+        self.implementation = 1 if self.recurrent_dropout and self.gates > 1 else (
+            implementation)
 
     @property
     def state_size(self):
@@ -60,8 +62,48 @@ class _Cell(Layer):
     def call(self, inputs, states, training=None):
         """One time step: (output, new states), states as given (a list or one tensor)."""
         nested = isinstance(states, (list, tuple))
-        h, new = self.step(self.project(inputs), list(states) if nested else [states])
+        states = list(states) if nested else [states]
+        in_masks, rec_masks = self._dropout_masks(inputs, states[0], training)
+        h, new = self.step(self.project(inputs, in_masks), states, rec_masks)
         return h, (new if nested or isinstance(self.state_size, list) else new[0])
+
+    def _dropout_masks(self, x, h, training):
+        """Input and recurrent dropout masks (1/(1-rate) or 0), one per gate in Keras's
+        per-gate variant, else one; None outside training or without dropout. A layer
+        draws them once per call and uses them at every time step."""
+        n = self.gates if self.implementation == 1 else 1
+
+        def draw(like, rate):
+            ones = tf.ones_like(like)
+            return [tf.nn.dropout(ones, rate) for _ in range(n)]
+        in_masks = draw(x, self.dropout) if training and 0 < self.dropout < 1 else None
+        rec_masks = (draw(h, self.recurrent_dropout)
+                     if training and 0 < self.recurrent_dropout < 1 else None)
+        return in_masks, rec_masks
+
+    def _project_gates(self, x, masks):
+        """x @ kernel for (batch, features) or (batch, time, features) inputs; with one
+        dropout mask per gate, gate by gate (the same mask at every time step)."""
+        if masks is None:
+            return _matmul_last(x, self.kernel)
+        if len(masks) == 1:
+            return _matmul_last(_apply_mask(x, masks[0]), self.kernel)
+        u = self.units
+        return tf.concat([_matmul_last(_apply_mask(x, m), self.kernel[:, g * u:(g + 1) * u])
+                          for g, m in enumerate(masks)], axis=-1)
+
+    def _recurrent(self, h, masks, start, stop):
+        """h @ recurrent_kernel over gates [start, stop), each gate's h under its mask."""
+        u = self.units
+        rk = self.recurrent_kernel
+        if masks is None:
+            return tf.matmul(h, rk[:, start * u:stop * u] if (start, stop) != (
+                0, self.gates) else rk)
+        if len(masks) == 1:
+            return tf.matmul(h * masks[0], rk[:, start * u:stop * u] if (start, stop) != (
+                0, self.gates) else rk)
+        return tf.concat([tf.matmul(h * masks[g], rk[:, g * u:(g + 1) * u])
+                          for g in range(start, stop)], axis=-1)
 
     def _bias_shape(self):
         return (self.gates * self.units,)
@@ -88,15 +130,44 @@ class _Cell(Layer):
         self.built = True
 
     def get_config(self):
+        """Keras's keys, in its order (cells have no recurrent_activation for SimpleRNN,
+        unit_forget_bias only for LSTM, implementation for LSTM/GRU, reset_after for GRU)."""
         config = super().get_config()
+        config["units"] = self.units
+        config["activation"] = activations.serialize(self.activation)
+        if self.gates > 1:
+            config["recurrent_activation"] = activations.serialize(self.recurrent_activation)
         config.update({
-            "units": self.units, "activation": activations.serialize(self.activation),
-            "recurrent_activation": activations.serialize(self.recurrent_activation),
             "use_bias": self.use_bias,
             "kernel_initializer": _ser(self.kernel_initializer, initializers),
             "recurrent_initializer": _ser(self.recurrent_initializer, initializers),
             "bias_initializer": _ser(self.bias_initializer, initializers)})
+        if self.gates == 4:
+            config["unit_forget_bias"] = self.unit_forget_bias
+        config.update({
+            "kernel_regularizer": _ser(self.kernel_regularizer, regularizers),
+            "recurrent_regularizer": _ser(self.recurrent_regularizer, regularizers),
+            "bias_regularizer": _ser(self.bias_regularizer, regularizers),
+            "kernel_constraint": _ser(self.kernel_constraint, constraints),
+            "recurrent_constraint": _ser(self.recurrent_constraint, constraints),
+            "bias_constraint": _ser(self.bias_constraint, constraints),
+            "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout})
+        if self.gates > 1:
+            config["implementation"] = self.implementation
         return config
+
+
+def _apply_mask(x, mask):
+    """x times a (batch, features) dropout mask, for every time step of a 3-D x."""
+    return x * (tf.expand_dims(mask, 1) if x.shape.rank == 3 else mask)
+
+
+def _matmul_last(x, w):
+    """x @ w over x's last axis (x of rank 2 or 3)."""
+    if x.shape.rank == 2:
+        return tf.matmul(x, w)
+    b, t, d = x.shape.as_list()
+    return tf.reshape(tf.matmul(tf.reshape(x, [-1, d]), w), [b, t, -1])
 
 
 class SimpleRNNCell(_Cell):
@@ -104,12 +175,12 @@ class SimpleRNNCell(_Cell):
         kwargs.pop("recurrent_activation", None)
         super().__init__(units, activation=activation, **kwargs)
 
-    def step(self, x_proj, states):
-        h = self.activation(x_proj + tf.matmul(states[0], self.recurrent_kernel))
+    def step(self, x_proj, states, rec_masks=None):
+        h = self.activation(x_proj + self._recurrent(states[0], rec_masks, 0, 1))
         return h, [h]
 
-    def project(self, x):
-        out = tf.matmul(x, self.kernel)
+    def project(self, x, masks=None):
+        out = self._project_gates(x, masks)
         return out + self.bias if self.use_bias else out
 
 
@@ -135,13 +206,13 @@ class LSTMCell(_Cell):
             return _ForgetBias(self.bias_initializer, self.units)
         return self.bias_initializer
 
-    def project(self, x):
-        out = tf.matmul(x, self.kernel)
+    def project(self, x, masks=None):
+        out = self._project_gates(x, masks)
         return out + self.bias if self.use_bias else out
 
-    def step(self, x_proj, states):
+    def step(self, x_proj, states, rec_masks=None):
         h, c = states
-        z = x_proj + tf.matmul(h, self.recurrent_kernel)
+        z = x_proj + self._recurrent(h, rec_masks, 0, 4)
         zi, zf, zc, zo = tf.split(z, 4, axis=1)
         i = self.recurrent_activation(zi)
         f = self.recurrent_activation(zf)
@@ -157,30 +228,30 @@ class GRUCell(_Cell):
     def _bias_shape(self):
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
-    def project(self, x):
-        out = tf.matmul(x, self.kernel)
+    def project(self, x, masks=None):
+        out = self._project_gates(x, masks)
         if self.use_bias:
             out = out + (self.bias[0] if self.reset_after else self.bias)
         return out
 
-    def step(self, x_proj, states):
+    def step(self, x_proj, states, rec_masks=None):
         h = states[0]
-        xz, xr, xh = tf.split(x_proj, 3, axis=1)
+        xz, xr, xh = tf.split(x_proj, 3, axis=-1)
         if self.reset_after:
-            inner = tf.matmul(h, self.recurrent_kernel)
+            inner = self._recurrent(h, rec_masks, 0, 3)
             if self.use_bias:
                 inner = inner + self.bias[1]
-            rz, rr, rh = tf.split(inner, 3, axis=1)
+            rz, rr, rh = tf.split(inner, 3, axis=-1)
             z = self.recurrent_activation(xz + rz)
             r = self.recurrent_activation(xr + rr)
             hh = self.activation(xh + r * rh)
         else:
             u = self.units
-            rk = self.recurrent_kernel
-            z = self.recurrent_activation(xz + tf.matmul(h, rk[:, :u]))
-            r = self.recurrent_activation(xr + tf.matmul(h, rk[:, u:2 * u]))
-            hh = self.activation(xh + tf.matmul(r * h, rk[:, 2 * u:]))
-        h = z * h + (1.0 - z) * hh
+            z = self.recurrent_activation(xz + self._recurrent(h, rec_masks, 0, 1))
+            r = self.recurrent_activation(xr + self._recurrent(h, rec_masks, 1, 2))
+            h_h = h * rec_masks[2] if rec_masks is not None else h
+            hh = self.activation(xh + tf.matmul(r * h_h, self.recurrent_kernel[:, 2 * u:]))
+        h = z * h + (1.0 - z) * hh   # the previous state itself, not a dropped copy
         return h, [h]
 
     def get_config(self):
@@ -249,10 +320,13 @@ class RNN(Layer):
             states = initial_state
         states = list(states) if isinstance(states, (list, tuple)) else [states]
         if isinstance(cell, _Cell):
-            # Keras's own cells: the input projection of every step in one matmul.
-            batch, steps, d = inputs.shape[0], inputs.shape[1], inputs.shape[2]
-            proj = tf.reshape(cell.project(tf.reshape(inputs, [-1, d])), [batch, steps, -1])
-            step = cell.step
+            # Keras's own cells: the input projection of every step in one matmul; while
+            # training, dropout masks drawn once for this call serve every step.
+            in_masks, rec_masks = cell._dropout_masks(inputs[:, 0, :], states[0], training)
+            proj = cell.project(inputs, in_masks)
+
+            def step(x, st):
+                return cell.step(x, st, rec_masks)
         else:
             proj = inputs
 
@@ -339,13 +413,22 @@ class _RNN(RNN):
         self.units = int(units)
 
     def get_config(self):
+        """Keras's LSTM/GRU/SimpleRNN config: the layer's flags, then the cell's settings
+        (with the layer's activity_regularizer after bias_regularizer)."""
         config = Layer.get_config(self)
-        cell_config = self.cell.get_config()
-        for k in ("name", "trainable", "dtype"):
-            cell_config.pop(k, None)
-        config.update(cell_config)
+        config.pop("activity_regularizer", None)
         config.update({"return_sequences": self.return_sequences,
-                       "return_state": self.return_state, "go_backwards": self.go_backwards})
+                       "return_state": self.return_state, "go_backwards": self.go_backwards,
+                       "stateful": self.stateful, "unroll": self.unroll,
+                       "time_major": self.time_major})
+        for k, v in self.cell.get_config().items():
+            if k in ("name", "trainable", "dtype"):
+                continue
+            config[k] = v
+            if k == "bias_regularizer":
+                config["activity_regularizer"] = (
+                    None if self.activity_regularizer is None
+                    else regularizers.serialize(self.activity_regularizer))
         return config
 
 
