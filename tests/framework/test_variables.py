@@ -112,3 +112,23 @@ def test_non_trainable_and_constraint():
     assert callable(v.constraint)
     with pytest.raises(ValueError, match="must be a callable"):
         tf.Variable(1.0, constraint=3)
+
+
+def test_assigning_to_a_slice_of_a_variable():
+    v = tf.Variable([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+    v[1, 2].assign(100)
+    v[0, :].assign([10, 11, 12])
+    v[1:3, 1:3].assign([[0, 0], [0, 0]])
+    assert v.numpy().tolist() == [[10, 11, 12], [4, 0, 0], [7, 0, 0]]
+    v[..., 0].assign(-1)                      # a scalar broadcasts over the slice
+    assert v.numpy()[:, 0].tolist() == [-1, -1, -1]
+    before = v.numpy().copy()
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"Cannot broadcast input shape \[2\] into final shape \[3\]"):
+        v[0].assign([1, 2])
+    np.testing.assert_array_equal(v.numpy(), before)   # a failed assign changes nothing
+    assert not hasattr(tf.constant([1, 2])[0], "assign")
+    w = tf.Variable([1.0, 2.0, 3.0])
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(w[1:] * 2.0)
+    assert tape.gradient(y, w).numpy().tolist() == [0.0, 2.0, 2.0]

@@ -28,7 +28,9 @@ class Tensor:
     """
 
     # _keras_mask: set by Keras layers that compute a mask (unset otherwise, as in TF).
-    __slots__ = ("_value", "_keras_mask", "__weakref__")
+    # assign: set on a slice of a Variable (`v[1:3].assign(...)` writes into v), as TF's
+    # sliced variable reads carry it; unset on other tensors.
+    __slots__ = ("_value", "_keras_mask", "assign", "__weakref__")
 
     # NumPy defers to our reflected operators: `ndarray + Tensor` gives a Tensor.
     __array_priority__ = 100

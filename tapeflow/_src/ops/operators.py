@@ -7,6 +7,10 @@ to the tensor's dtype. `&`, `|`, `^`, `~` are logical on bool tensors and bitwis
 
 from __future__ import annotations
 
+import functools
+
+import numpy as np
+
 from tapeflow._src.framework.tensor import Tensor, _wrap
 from tapeflow._src.framework.variables import Variable
 from tapeflow._src.ops import array_ops, linalg_ops, math_ops
@@ -181,6 +185,39 @@ def _getitem(x, key):
     return array_ops.getitem(x, key)
 
 
+def _variable_getitem(v, key):
+    """A slice of a variable's value that can be assigned to: `v[0, :].assign([...])`
+    writes those entries of `v` (TF's strided slice assign)."""
+    out = array_ops.getitem(v, key)
+    if type(out) is Tensor:
+        out.assign = functools.partial(_assign_slice, v, key)
+    return out
+
+
+def _assign_slice(var, key, value, name=None, read_value=True):
+    from tapeflow._src.framework.errors import InvalidArgumentError
+    from tapeflow._src.ops import array_slicing
+    arr = var._value.copy()
+    if isinstance(key, (Tensor, Variable)) and key._value.dtype == bool or (
+            isinstance(key, (list, tuple)) and any(isinstance(k, (list, np.ndarray))
+                                                   for k in key)):
+        raise TypeError("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) "
+                        "and scalar tf.int32/tf.int64 tensors are valid indices for a "
+                        "sliced variable's assign")
+    np_key = array_slicing._np_key(array_slicing._canonical_key(key), arr.shape)
+    val = to_tensor(value, dtype=var.dtype)._value
+    target = arr[np_key]
+    try:
+        val = np.broadcast_to(val, np.shape(target))
+    except ValueError:
+        raise InvalidArgumentError(None, None, (
+            f"Cannot broadcast input shape [{','.join(map(str, np.shape(val)))}] into final "
+            f"shape [{','.join(map(str, np.shape(target)))}] "
+            "[Op:ResourceStridedSliceAssign] name: strided_slice/_assign")) from None
+    arr[np_key] = val
+    return var.assign(arr, read_value=read_value)
+
+
 OPERATORS = {
     "__add__": _add, "__radd__": _radd, "__sub__": _sub, "__rsub__": _rsub,
     "__mul__": _mul, "__rmul__": _rmul, "__truediv__": _truediv, "__rtruediv__": _rtruediv,
@@ -199,5 +236,6 @@ def install():
     for cls in (Tensor, Variable):
         for name, fn in OPERATORS.items():
             setattr(cls, name, fn)
+    Variable.__getitem__ = _variable_getitem
     # __eq__ without __hash__ would make classes unhashable implicitly; both raise already.
     Tensor.__hash__ = Tensor.__dict__["__hash__"]
