@@ -498,3 +498,24 @@ def _autoencoder_names(m):
 def test_subclassed_autoencoder_names_shapes_and_summary():
     import tensorflow as tf_ref
     assert _autoencoder_names(tf) == _autoencoder_names(tf_ref)
+
+
+def _summary_variants(m):
+    m.keras.backend.clear_session()
+    inner = m.keras.Sequential([m.keras.layers.Dense(4, input_shape=(3,)),
+                                m.keras.layers.Dense(2)], name="inner")
+    inner.layers[0].trainable = False
+    inp = m.keras.Input((3,), name="x")
+    outer = m.keras.Model(inp, m.keras.layers.Dense(1)(inner(inp)), name="outer")
+    lines = []
+    outer.summary(show_trainable=True, print_fn=lines.append)
+    outer.summary(expand_nested=True, print_fn=lines.append)
+    outer.summary(expand_nested=True, show_trainable=True, print_fn=lines.append)
+    m.keras.Sequential([inner, m.keras.layers.Dense(1)]).summary(expand_nested=True,
+                                                                  print_fn=lines.append)
+    return lines
+
+
+def test_summary_expand_nested_and_show_trainable():
+    import tensorflow as tf_ref
+    assert _summary_variants(tf) == _summary_variants(tf_ref)

@@ -966,7 +966,8 @@ class Model(Layer):
                 show_trainable=False, layer_range=None):
         """Prints Keras 2's table of layers, output shapes and parameter counts."""
         from tapeflow._src.keras import summary
-        summary.print_summary(self, line_length, positions, print_fn)
+        summary.print_summary(self, line_length, positions, print_fn, expand_nested,
+                              show_trainable, layer_range)
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}
@@ -1355,6 +1356,10 @@ class Sequential(Functional):
             shape, dtype = first._batch_input_shape, first.dtype
         elif hasattr(first, "_batch_input_shape"):
             shape, dtype = first._batch_input_shape, first._dtype
+        elif isinstance(first, Functional) and first.__dict__.get("_k_inputs") and len(
+                first._k_inputs) == 1 and not first.__dict__.get("_k_inferred"):
+            # A model with a known input (e.g. a built Sequential) as the first layer.
+            shape, dtype = first._k_inputs[0].shape.as_list(), first._k_inputs[0].dtype
         if shape is not None:
             self._k_build_graph(shape, dtype)
 
