@@ -86,3 +86,11 @@ def test_a_failed_save_keeps_the_old_file(tmp_path, monkeypatch):
         model.save(path)
     assert open(path, "rb").read() == before
     assert sorted(os.listdir(tmp_path)) == ["m.keras"]
+
+
+def test_to_json_round_trip():
+    model = _sequential()
+    text = model.to_json()
+    back = tf.keras.models.model_from_json(text)
+    assert [l.get_config() for l in back.layers] == [l.get_config() for l in model.layers]
+    assert back.output_shape == model.output_shape

@@ -1,5 +1,6 @@
 """tapeflow's Keras against tf_keras: optimizer steps and losses with identical inputs."""
 
+import json
 import os
 
 import numpy as np
@@ -519,3 +520,20 @@ def _summary_variants(m):
 def test_summary_expand_nested_and_show_trainable():
     import tensorflow as tf_ref
     assert _summary_variants(tf) == _summary_variants(tf_ref)
+
+
+def _configs_and_json(m):
+    m.keras.backend.clear_session()
+    seq = m.keras.Sequential([m.keras.layers.Input(shape=(3,)),
+                              m.keras.layers.Dense(2, activation="relu")])
+    seq2 = m.keras.Sequential([m.keras.layers.Dense(2, input_shape=(3,))])
+    inp = m.keras.Input((3,))
+    fun = m.keras.Model(inp, m.keras.layers.Dense(1)(inp))
+    back = m.keras.models.model_from_json(seq2.to_json())
+    return [seq.inputs[0].name, seq.get_config(), seq2.get_config(), fun.get_config(),
+            json.loads(seq2.to_json()), type(back).__name__, [l.name for l in back.layers]]
+
+
+def test_model_configs_and_json_match_keras():
+    import tensorflow as tf_ref
+    assert _configs_and_json(tf) == _configs_and_json(tf_ref)

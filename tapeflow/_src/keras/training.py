@@ -979,6 +979,16 @@ class Model(Layer):
                 Functional if cls is Model else cls, config, custom_objects)
         return cls(**config)
 
+    def to_json(self, **kwargs):
+        """The model's config as JSON ({"class_name", "config", "keras_version",
+        "backend"}), for `tf.keras.models.model_from_json`."""
+        import json
+        cls = ("Sequential" if isinstance(self, Sequential) else
+               "Functional" if isinstance(self, Functional) else type(self).__name__)
+        return json.dumps({"class_name": cls, "config": self.get_config(),
+                           "keras_version": "2.21.0", "backend": "tensorflow"},
+                          default=_json_default, **kwargs)
+
     def __reduce__(self):
         raise TypeError("tapeflow Keras models cannot be pickled.")
 
@@ -1249,6 +1259,7 @@ class Functional(Model):
 
     def get_config(self):
         """Keras 2's functional config: layers with their inbound nodes, inputs and outputs."""
+        from tapeflow._src.keras.serialization import serialize_keras_object
         layers = []
         for layer in self._k_layers:
             inbound = []
@@ -1259,8 +1270,9 @@ class Functional(Model):
                           if isinstance(v, (bool, int, float, str, type(None)))}
                 inbound.append([self._k_tensor_ref(t) + [kwargs]
                                 for t in node.input_tensors()])
-            layers.append({"class_name": type(layer).__name__, "config": layer.get_config(),
-                           "name": layer.name, "inbound_nodes": inbound})
+            entry = serialize_keras_object(layer)
+            entry.update({"name": layer.name, "inbound_nodes": inbound})
+            layers.append(entry)
         return {"name": self.name, "trainable": self.trainable, "layers": layers,
                 "input_layers": [self._k_tensor_ref(t) for t in self._k_inputs],
                 "output_layers": [self._k_tensor_ref(t) for t in self._k_outputs]}
@@ -1374,8 +1386,11 @@ class Sequential(Functional):
                 if n is node:
                     del nodes[i]
                     break
-        x = Input(batch_shape=tuple(batch_shape), dtype=dtype,
-                  name=self._k_layers[0].name + "_input" if self._k_layers else None)
+        first = self._k_seq_layers[0] if self._k_seq_layers else None
+        name = (first.name if isinstance(first, InputLayer) else
+                self._k_layers[0].name + "_input" if self._k_layers else None)
+        x = Input(batch_shape=tuple(batch_shape), dtype=dtype, name=name)
+        self._k_input_layer = x._keras_history[0]  # for get_config (Keras lists it)
         inp = x
         start = {id(l): len(l._k_inbound_nodes) for l in self._k_layers}
         for layer in self._k_layers:
@@ -1484,9 +1499,14 @@ class Sequential(Functional):
         return Functional.__call__(self, *args, **kwargs)
 
     def get_config(self):
+        """Keras 2's Sequential config: the input layer (when the model has one) and each
+        layer serialized with its module, class, config and build config."""
+        from tapeflow._src.keras.serialization import serialize_keras_object
         layers = []
-        for l in self._k_seq_layers:
-            layers.append({"class_name": type(l).__name__, "config": l.get_config()})
+        input_layer = self.__dict__.get("_k_input_layer")
+        if self._k_graph and input_layer is not None and not self.__dict__.get("_k_inferred"):
+            layers.append(serialize_keras_object(input_layer))
+        layers.extend(serialize_keras_object(l) for l in self._k_layers)
         return {"name": self.name, "layers": layers}
 
     @classmethod
@@ -1509,6 +1529,26 @@ def clone_model(model, input_tensors=None, clone_function=None):
         raise ValueError("Expected `model` argument to be a functional `Model` instance, but "
                          f"got a subclassed model instead: {model}")
     return type(model).from_config(model.get_config())
+
+
+def _json_default(obj):
+    """JSON for what configs hold besides plain values (NumPy numbers and arrays, shapes,
+    dtypes)."""
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, TensorShape):
+        return obj.as_list()
+    if isinstance(obj, tf.DType):
+        return obj.name
+    raise TypeError(f"Not JSON Serializable: {obj!r}")
+
+
+def model_from_json(json_string, custom_objects=None):
+    """The model `Model.to_json` described (new weights)."""
+    import json
+    return model_from_config(json.loads(json_string), custom_objects=custom_objects)
 
 
 def model_from_config(config, custom_objects=None):

@@ -1,7 +1,7 @@
 """`tf.keras.models` (re-exports only)."""
 
 from tapeflow._src.keras.training import (  # noqa: F401
-    Model, Sequential, clone_model, model_from_config,
+    Model, Sequential, clone_model, model_from_config, model_from_json,
 )
 
 
