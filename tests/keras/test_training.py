@@ -655,3 +655,15 @@ def test_sequential_built_by_one_image_then_used_on_batches():
     assert model(x).shape == (4, 2)
     model.compile("adam", "mse")
     model.fit(x, np.zeros((4, 2)), epochs=1, verbose=0)
+
+
+def test_sequential_shapes_inferred_in_fit_have_an_open_batch(capsys):
+    tf.keras.backend.clear_session()
+    model = tf.keras.Sequential([tf.keras.layers.Flatten(), tf.keras.layers.Dense(2)])
+    model.compile("adam", "mse")
+    model.fit(np.ones((4, 3, 2), np.float32), np.ones((4, 2)), epochs=1, verbose=0)
+    assert model.output_shape == (None, 2)
+    eager = tf.keras.Sequential([tf.keras.layers.Dense(2)])
+    eager.compile("adam", "mse", run_eagerly=True)
+    eager.fit(np.ones((4, 3), np.float32), np.ones((4, 2)), epochs=1, verbose=0)
+    assert eager.output_shape == (4, 2)     # eager steps see the data's batch size

@@ -106,6 +106,13 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
     def output_text(layer, container):
         if layer.__class__.__name__ == "InputLayer":
             return "[" + _shape_text(TensorShape(layer._batch_input_shape)) + "]"
+        if isinstance(layer, Functional) and layer.__dict__.get("_k_inferred") and (
+                layer.__dict__.get("_k_outputs")):
+            # A nested Sequential whose shape came from data: its own graph's output shape
+            # (Keras's `output_shape` of a model), not that of the node calling it.
+            outs = layer.outputs
+            return (_shape_text(outs[0].shape) if len(outs) == 1 else
+                    "[" + ", ".join(_shape_text(t.shape) for t in outs) + "]")
         if layer._k_inbound_nodes and (not isinstance(container, Functional) or any(
                 n in container._k_nodes for n in layer._k_inbound_nodes)):
             out = layer._k_inbound_nodes[0].outputs

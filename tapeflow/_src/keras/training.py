@@ -90,6 +90,9 @@ def _is_iterable_data(x):
         x, (np.ndarray, Tensor, list, tuple, dict, str))
 
 
+_tracing_keras_step = False  # True while fit/evaluate/predict trace their step function
+
+
 class _DataHandler:
     """Turns fit/evaluate/predict inputs into per-epoch iterators of batches."""
 
@@ -597,7 +600,14 @@ class Model(Layer):
         if fn is None:
             def step_function(data):
                 self._clear_losses()  # a retrace must not see the last trace's losses
-                return step(data)
+                # Keras traces its steps for batches of any size: a Sequential whose shape
+                # is inferred from data sees an unknown batch size here.
+                global _tracing_keras_step
+                saved, _tracing_keras_step = _tracing_keras_step, True
+                try:
+                    return step(data)
+                finally:
+                    _tracing_keras_step = saved
             step_function.__name__ = step.__name__.replace("_step", "_function")
             fn = tf.function(step_function, reduce_retracing=reduce_retracing)
             setattr(self, attr, fn)
@@ -742,7 +752,14 @@ class Model(Layer):
             if self._k_train_vars is None:
                 self._k_train_vars = []
                 self._k_in_fit = False
-                step_logs = self.train_step(batch)
+                global _tracing_keras_step
+                # This first step creates the variables eagerly; Keras would trace it, so a
+                # shape inferred here has an open batch size unless the model runs eagerly.
+                saved, _tracing_keras_step = _tracing_keras_step, not self.run_eagerly
+                try:
+                    step_logs = self.train_step(batch)
+                finally:
+                    _tracing_keras_step = saved
                 self._k_in_fit = True
                 self._k_train_vars = None
             elif dist is not None:
@@ -1474,12 +1491,16 @@ class Sequential(Functional):
         inputs = args[0] if args else kwargs.get("inputs")
         from tapeflow._src.keras.engine import _has_keras_tensor
         inferred = self.__dict__.get("_k_inferred")
-        if ((not self._k_graph or inferred) and not _has_keras_tensor(inputs)
-                and self._k_layers):
+        symbolic = _has_keras_tensor(inputs)
+        # An inferred graph is relaxed by symbolic inputs too (used inside another model).
+        if ((not self._k_graph and not symbolic or inferred) and self._k_layers
+                and not (symbolic and isinstance(inputs, (list, tuple, dict)))):
             shape = list(np.shape(inputs) if not hasattr(inputs, "shape") else
                          TensorShape(inputs.shape).as_list())
             dt = getattr(inputs, "dtype", None)
             dt = None if dt is None or tf.as_dtype(dt).is_floating else tf.as_dtype(dt).name
+            if _tracing_keras_step and shape:
+                shape[0] = None
             if not self._k_graph:
                 # As Keras: the graph takes the shape of the first data it sees, batch size
                 # included (summary shows it); a later call with other sizes relaxes them.
@@ -1494,7 +1515,7 @@ class Sequential(Functional):
                 # Another rank (one image first, then batches of them): as Keras, the
                 # model gives up its inferred graph and runs its layers one after another.
                 self._k_run_layers = True
-        if not self._k_graph and _has_keras_tensor(inputs):
+        if not self._k_graph and symbolic:
             return Layer.__call__(self, *args, **kwargs)
         return Functional.__call__(self, *args, **kwargs)
 
