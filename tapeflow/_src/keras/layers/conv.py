@@ -219,6 +219,8 @@ class _Pool(Layer):
 
     def get_config(self):
         config = super().get_config()
+        if self.rank == 1:  # Keras's 1-D pooling lists strides first
+            config["strides"] = self.strides
         config.update({"pool_size": self.pool_size, "padding": self.padding,
                        "strides": self.strides, "data_format": self.data_format})
         return config

@@ -348,6 +348,10 @@ class Embedding(Layer):
         config.update({"input_dim": self.input_dim, "output_dim": self.output_dim,
                        "embeddings_initializer": _ser(self.embeddings_initializer,
                                                       initializers),
+                       "embeddings_regularizer": _ser(self.embeddings_regularizer,
+                                                      regularizers),
+                       "activity_regularizer": _ser(self.activity_regularizer, regularizers),
+                       "embeddings_constraint": _ser(self.embeddings_constraint, constraints),
                        "mask_zero": self.mask_zero, "input_length": self.input_length})
         return config
 

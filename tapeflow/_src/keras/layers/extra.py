@@ -16,7 +16,10 @@ class ReLU(Layer):
 
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
-        self.max_value, self.negative_slope, self.threshold = max_value, negative_slope, threshold
+        # Keras keeps them as float32 NumPy values (its config shows array(0., ...)).
+        self.max_value = None if max_value is None else np.asarray(max_value, np.float32)
+        self.negative_slope = np.asarray(negative_slope, np.float32)
+        self.threshold = np.asarray(threshold, np.float32)
 
     def call(self, inputs):
         from tapeflow._src.keras.activations import relu
@@ -38,7 +41,7 @@ class LeakyReLU(Layer):
 
     def __init__(self, alpha=0.3, **kwargs):
         super().__init__(**kwargs)
-        self.alpha = float(alpha)
+        self.alpha = float(np.float32(alpha))  # a float32 value, as Keras keeps it
 
     def call(self, inputs):
         return tf.nn.leaky_relu(inputs, alpha=self.alpha)
@@ -177,6 +180,14 @@ class TimeDistributed(Layer):
     def __init__(self, layer, **kwargs):
         super().__init__(**kwargs)
         self.layer = layer
+        self._k_wrapped = layer
+
+    def get_config(self):
+        return _wrapped_config(self, super().get_config())
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return _wrapped_from_config(cls, config, custom_objects)
 
     def build(self, input_shape):
         shape = TensorShape(input_shape).as_list()
@@ -193,6 +204,25 @@ class TimeDistributed(Layer):
         return tf.reshape(out, [shape[0], shape[1]] + out.shape.as_list()[1:])
 
 
+def _wrapped_config(wrapper, config):
+    """A wrapper's config with the wrapped layer serialized, as Keras writes it."""
+    from tapeflow._src.keras.serialization import serialize_keras_object
+    config["layer"] = serialize_keras_object(wrapper._k_wrapped)
+    config["layer"].pop("build_config", None)
+    return config
+
+
+def _wrapped_from_config(cls, config, custom_objects=None):
+    from tapeflow._src.keras.serialization import deserialize_keras_object
+    config = dict(config)
+    layer = deserialize_keras_object(config.pop("layer"), custom_objects=custom_objects)
+    backward = config.pop("backward_layer", None)
+    if backward is not None:
+        config["backward_layer"] = deserialize_keras_object(backward,
+                                                            custom_objects=custom_objects)
+    return cls(layer, **config)
+
+
 class Bidirectional(Layer):
     """Runs an RNN forwards and backwards and merges the outputs ('concat', 'sum', ...)."""
 
@@ -204,6 +234,8 @@ class Bidirectional(Layer):
             config["name"] = "backward_" + layer.name
             config["go_backwards"] = not config.get("go_backwards", False)
             backward_layer = type(layer).from_config(config)
+        self._k_wrapped = layer
+        self._k_wrapped_config = layer.get_config()  # before it is renamed forward_...
         self.forward_layer._name = "forward_" + layer.name
         self.backward_layer = backward_layer
         self.merge_mode = merge_mode
@@ -243,6 +275,16 @@ class Bidirectional(Layer):
         if self.return_state:
             return (out if isinstance(out, list) else [out]) + f_states + b_states
         return out
+
+    def get_config(self):
+        config = _wrapped_config(self, super().get_config())
+        config["layer"]["config"] = dict(self._k_wrapped_config)
+        config["merge_mode"] = self.merge_mode
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return _wrapped_from_config(cls, config, custom_objects)
 
     def compute_mask(self, inputs, mask):
         if isinstance(mask, (list, tuple)):

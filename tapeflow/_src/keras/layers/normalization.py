@@ -167,7 +167,11 @@ class LayerNormalization(Layer):
         config.update({"axis": self.axis, "epsilon": self.epsilon, "center": self.center,
                        "scale": self.scale,
                        "beta_initializer": _ser(self.beta_initializer, initializers),
-                       "gamma_initializer": _ser(self.gamma_initializer, initializers)})
+                       "gamma_initializer": _ser(self.gamma_initializer, initializers),
+                       "beta_regularizer": _ser(self.beta_regularizer, regularizers),
+                       "gamma_regularizer": _ser(self.gamma_regularizer, regularizers),
+                       "beta_constraint": _ser(self.beta_constraint, constraints),
+                       "gamma_constraint": _ser(self.gamma_constraint, constraints)})
         return config
 
 
@@ -281,6 +285,7 @@ class Normalization(Layer):
         config = super().get_config()
         def _plain(v):
             return np.asarray(v).tolist() if v is not None else None
-        config.update({"axis": self.axis, "mean": _plain(self.input_mean),
-                       "variance": _plain(self.input_variance), "invert": self.invert})
+        config.update({"axis": self.axis, "invert": self.invert,
+                       "mean": _plain(self.input_mean),
+                       "variance": _plain(self.input_variance)})
         return config
