@@ -260,3 +260,38 @@ def test_parse_error_messages_match():
             tf.io.parse_single_example(s, spec(tf))
         ref_msg = str(ref_err.value).split("}} ", 1)[-1]
         assert str(our_err.value) == ref_msg
+
+
+def _csv_case(m, tmp):
+    import gzip
+    import os
+    path = os.path.join(tmp, "a.csv")
+    with open(path, "w") as f:
+        f.write('h1,h2,h3\n1.5,2,abc\n,3,"x,y"\n4,5,\n')
+    gz = os.path.join(tmp, "a.csv.gz")
+    with gzip.open(gz, "wt") as f:
+        f.write("1,2,3\n4,5,6\n")
+    exp = m.data.experimental
+    out = []
+    ds = exp.CsvDataset(path, [m.constant(-1.0), m.constant(7, m.int64), "zz"], header=True)
+    out.append(repr(ds.element_spec))
+    out.append(list(ds.as_numpy_iterator()))
+    out.append(list(exp.CsvDataset(gz, [float()] * 3, compression_type="GZIP").batch(2)
+                    .as_numpy_iterator()))
+    out.append(list(exp.CsvDataset(path, [0.0, ""], header=True, select_cols=[0, 2])
+                    .as_numpy_iterator()))
+    for bad in ([m.float32, m.int64, m.string], [0.0, 0], [0.0, 0, "", 0]):
+        try:
+            list(exp.CsvDataset(path, bad, header=True))
+        except Exception as e:
+            out.append((type(e).__name__,
+                        str(e).split("}}")[-1].split("[Op")[0].strip()))
+    return [str(x) for x in out]
+
+
+def test_csv_dataset_matches(tmp_path):
+    a = tmp_path / "a"
+    b = tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    assert _csv_case(tf, str(a)) == _csv_case(tft, str(b))

@@ -214,3 +214,130 @@ def load_dataset(path, element_spec=None, compression=None):
     with open(spec_file, "rb") as f:
         spec, card = pickle.load(f)
     return _LoadedDataset(path, element_spec if element_spec is not None else spec, card)
+
+
+# -- CSV ------------------------------------------------------------------------------------
+
+_CSV_TYPES = {dtypes.float32: np.float32, dtypes.float64: np.float64,
+              dtypes.int32: np.int32, dtypes.int64: np.int64, dtypes.string: object}
+
+
+class CsvDataset(Dataset):
+    """The records of CSV files, one tuple of scalar tensors per line.
+
+    `record_defaults` gives each column's type: a dtype (the field is required) or a default
+    value (used for an empty field, or one equal to `na_value`). Fields may be quoted with
+    `"` (a `""` inside is a quote) unless `use_quote_delim=False`.
+
+    >>> ds = tf.data.experimental.CsvDataset("data.csv", [tf.float32, 0])  # doctest: +SKIP
+    """
+
+    _name = "CSVDatasetV2"
+
+    def __init__(self, filenames, record_defaults, compression_type=None, buffer_size=None,
+                 header=False, field_delim=",", use_quote_delim=True, na_value="",
+                 select_cols=None, exclude_cols=None, name=None):
+        self._files = _filenames_dataset(filenames)
+        self._compression = tfrecord.compression_type_name(compression_type)
+        if exclude_cols is not None:
+            raise NotImplementedError("CsvDataset(exclude_cols=...) is not implemented in "
+                                      "tapeflow; use select_cols.")
+        self._columns = []   # (numpy type, default or None when required)
+        for d in record_defaults:
+            if isinstance(d, dtypes.DType) or (isinstance(d, type) and d in (float, int, str)):
+                dt = dtypes.as_dtype(d)
+                self._columns.append((dt, None))
+                continue
+            t = structure.normalize(d)
+            dt = dtypes.from_numpy(np.asarray(t).dtype) if np.asarray(t).dtype != object \
+                else dtypes.string
+            if np.ndim(t) > 1 or (np.ndim(t) == 1 and np.size(t) > 1):
+                raise ValueError("Each record default should be at most rank 1")
+            value = np.asarray(t).reshape(-1)
+            self._columns.append((dt, value[0] if value.size else None))
+        for dt, _ in self._columns:
+            if dt not in _CSV_TYPES:
+                raise TypeError(f"Unsupported type {dtypes.tf_name(dt)} in record_defaults: "
+                                "CsvDataset reads float32, float64, int32, int64 and string.")
+        if select_cols is not None:
+            select_cols = [int(c) for c in select_cols]
+            if any(b <= a for a, b in zip(select_cols, select_cols[1:])):
+                raise ValueError("select_cols is not strictly increasing.")
+            if len(select_cols) != len(self._columns):
+                raise ValueError("Length of select_cols and record_defaults do not match.")
+        self._select = select_cols
+        self._header, self._delim = bool(header), field_delim
+        self._quote, self._na = bool(use_quote_delim), na_value
+
+    def _card(self):
+        return UNKNOWN
+
+    def _compute_spec(self):
+        return tuple(TensorSpec([], dt) for dt, _ in self._columns)
+
+    def _fields(self, line):
+        import csv
+        if self._quote:
+            rows = list(csv.reader([line], delimiter=self._delim, quotechar='"'))
+        else:
+            rows = list(csv.reader([line], delimiter=self._delim, quoting=csv.QUOTE_NONE))
+        return rows[0] if rows else [""]
+
+    def _parse(self, fields):
+        n = len(self._columns)
+        if self._select is None:
+            if len(fields) > n:
+                raise InvalidArgumentError(None, None, f"Expect {n} fields but have more in "
+                                           "record [Op:IteratorGetNext] name: ")
+            if len(fields) < n:
+                raise InvalidArgumentError(None, None, f"Expect {n} fields but have "
+                                           f"{len(fields)} in record [Op:IteratorGetNext] "
+                                           "name: ")
+            picked = fields
+        else:
+            if self._select[-1] >= len(fields):
+                raise InvalidArgumentError(None, None, f"Expect {n} fields but have "
+                                           f"{len(fields)} in record [Op:IteratorGetNext] "
+                                           "name: ")
+            picked = [fields[c] for c in self._select]
+        out = []
+        for i, (text, (dt, default)) in enumerate(zip(picked, self._columns)):
+            if text == "" or text == self._na:
+                if default is None:
+                    raise InvalidArgumentError(None, None, f"Field {i} is required but "
+                                               "missing in record! [Op:IteratorGetNext] "
+                                               "name: ")
+                value = default
+            elif dt == dtypes.string:
+                value = text.encode()
+            else:
+                try:
+                    value = (float(text) if dt.is_floating else int(text, 10))
+                except ValueError:
+                    kind = "float" if dt == dtypes.float32 else (
+                        "double" if dt == dtypes.float64 else "int32" if dt == dtypes.int32
+                        else "int64")
+                    raise InvalidArgumentError(None, None, (
+                        f"Field {i} in record is not a valid {kind}: {text} "
+                        "[Op:IteratorGetNext] name: ")) from None
+            if dt == dtypes.string:
+                out.append(_scalar_string(value if isinstance(value, bytes)
+                                          else str(value).encode()))
+            else:
+                out.append(np.asarray(value, dtype=_CSV_TYPES[dt]))
+        return tuple(out)
+
+    def _make_iterator(self):
+        for leaf in self._files._make_iterator():
+            f = tfrecord.open_for_read(_name_of(leaf), self._compression)
+            try:
+                data = f.read()
+            finally:
+                f.close()
+            lines = data.decode("utf-8").split("\n")
+            if lines and lines[-1] == "":
+                lines.pop()
+            if self._header:
+                lines = lines[1:]
+            for line in lines:
+                yield self._parse(self._fields(line[:-1] if line.endswith("\r") else line))
