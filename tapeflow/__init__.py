@@ -232,6 +232,11 @@ def __getattr__(name):
         else:
             globals()[name] = module
             return module
+    if name in ("RaggedTensor", "RaggedTensorSpec"):  # imported on first use
+        from tapeflow._src.ragged import ragged_tensor, ragged_tensor_spec
+        globals()["RaggedTensor"] = ragged_tensor.RaggedTensor
+        globals()["RaggedTensorSpec"] = ragged_tensor_spec.RaggedTensorSpec
+        return globals()[name]
     if name in _KERAS_ALIASES:
         module = getattr(__getattr__("keras"), name)
         globals()[name] = module

@@ -324,4 +324,8 @@ TF_NAMES = {
     "tf.nest": frozenset("""
         assert_same_structure flatten is_nested map_structure pack_sequence_as
     """.split()),
+    "tf.ragged": frozenset("""
+        boolean_mask constant cross cross_hashed map_flat_values range
+        row_splits_to_segment_ids segment_ids_to_row_splits stack stack_dynamic_partitions
+    """.split()),
 }

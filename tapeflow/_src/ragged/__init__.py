@@ -1,0 +1,1 @@
+"""RaggedTensor, RaggedTensorSpec and the tf.ragged functions."""
