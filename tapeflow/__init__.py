@@ -208,6 +208,11 @@ from tapeflow._src.ops.reduction_ops import reduce_logsumexp  # noqa: E402
 from tapeflow._src.ops.math_clip_ops import clip_by_norm, clip_by_value  # noqa: E402
 from tapeflow._src.ops.math_ops import realdiv, sigmoid, truncatemod  # noqa: E402
 
+# Public ops with a ragged version hand RaggedTensor arguments to it (tf.add(rt, 3)).
+from tapeflow._src.ops import dispatch as _dispatch  # noqa: E402
+
+_dispatch.install(globals())
+
 __version__ = "0.1.0"
 
 # Keras, tf.data and friends are imported on first use so that `import tapeflow` stays fast.

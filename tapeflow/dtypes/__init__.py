@@ -6,6 +6,10 @@ from tapeflow._src.framework.dtypes import (
 )
 from tapeflow._src.ops.math_ops import cast, saturate_cast
 
+from tapeflow._src.ops import dispatch as _dispatch  # noqa: E402
+
+_dispatch.install(globals())  # tf.dtypes.cast of a ragged tensor casts its values
+
 from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr("tf.dtypes", __name__)

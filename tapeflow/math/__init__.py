@@ -26,6 +26,10 @@ from tapeflow._src.ops.segment_ops import (
     unsorted_segment_prod, unsorted_segment_sqrt_n, unsorted_segment_sum,
 )
 
+from tapeflow._src.ops import dispatch as _dispatch  # noqa: E402
+
+_dispatch.install(globals())  # ragged arguments go to their ragged versions
+
 from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr("tf.math", __name__)

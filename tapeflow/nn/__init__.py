@@ -53,6 +53,10 @@ from tapeflow._src.ops.pooling_ops import (
     pool,
 )
 
+from tapeflow._src.ops import dispatch as _dispatch  # noqa: E402
+
+_dispatch.install(globals())  # ragged arguments go to their ragged versions
+
 from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402
 
 __getattr__ = _module_getattr("tf.nn", __name__)

@@ -370,3 +370,22 @@ def test_dispatch_table(digits):
     assert dispatch(tf.concat, ([digits, digits],), {"axis": 0}).nrows_int() == 10
     assert dispatch(tf.add, (1, 2), {}) is NotImplemented
     assert dispatch(tf.matmul, (digits, digits), {}) is NotImplemented
+
+
+def test_public_ops_dispatch_ragged_arguments():
+    digits = tf.ragged.constant([[3, 1, 4, 1], [], [5, 9, 2], [6], []])
+    assert tf.add(digits, 3).to_list() == [[6, 4, 7, 4], [], [8, 12, 5], [9], []]
+    means = tf.reduce_mean(digits, axis=1).numpy()
+    np.testing.assert_allclose(means[[0, 2, 3]], [2.25, 16 / 3, 6.0])
+    assert np.isnan(means[[1, 4]]).all()
+    more = tf.concat([digits, tf.ragged.constant([[5, 3]])], axis=0)
+    assert more.to_list()[-1] == [5, 3] and more.nrows() == 6
+    floats = tf.ragged.constant([[1.0, 4.0], [9.0]])
+    assert tf.math.sqrt(floats).to_list() == [[1.0, 2.0], [3.0]]
+    assert (tf.constant(2.0) * floats).to_list() == [[2.0, 8.0], [18.0]]
+    assert tf.nn.relu(floats - 2.0).to_list() == [[0.0, 2.0], [7.0]]
+    assert tf.add is tf.math.add and tf.nn.sigmoid is tf.math.sigmoid
+    with pytest.raises(ValueError):          # no ragged version: TF's conversion error
+        tf.matmul(floats, floats)
+    with pytest.raises(tf.errors.InvalidArgumentError):   # dense errors are untouched
+        tf.add(tf.constant([1, 2]), tf.constant([1, 2, 3]))

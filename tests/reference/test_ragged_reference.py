@@ -308,3 +308,14 @@ def test_gradients_match_tensorflow(tf_ref):
     want = run(tf_ref, lambda t: t.reduce_max)
     got = run(tf, lambda t: ragged_ops.reduce_max)
     np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_ragged_guide_dispatch_cells(tf_ref):
+    def cells(m):
+        digits = m.ragged.constant([[3, 1, 4, 1], [], [5, 9, 2], [6], []])
+        words = m.ragged.constant([["So", "long"], ["thanks", "for", "all", "the", "fish"]])
+        return [str(m.add(digits, 3)), str(m.reduce_mean(digits, axis=1)),
+                str(m.concat([digits, [[5, 3]]], axis=0)), str(digits * 2),
+                str(m.ragged.map_flat_values(m.one_hot, digits, 3)), words.shape]
+    got, want = cells(tf), cells(tf_ref)
+    assert got == want

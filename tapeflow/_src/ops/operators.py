@@ -15,6 +15,7 @@ from tapeflow._src.framework.tensor import Tensor, _wrap
 from tapeflow._src.framework.variables import Variable
 from tapeflow._src.ops import array_ops, linalg_ops, math_ops
 from tapeflow._src.ops._helpers import binary_args, to_tensor
+from tapeflow._src.ops.dispatch import CompositeDispatch
 
 _T = Tensor
 
@@ -25,7 +26,10 @@ def _add(x, y):
             y = y._read()
         if type(y) is _T and x._value.dtype is y._value.dtype:
             return math_ops._add(x, y)
-    return math_ops.add(x, y)
+    try:
+        return math_ops.add(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _radd(x, y):
@@ -36,17 +40,26 @@ def _radd(x, y):
 def _sub(x, y):
     if type(x) is _T and type(y) is _T and x._value.dtype is y._value.dtype:
         return math_ops._sub(x, y)
-    return math_ops.subtract(x, y)
+    try:
+        return math_ops.subtract(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _rsub(x, y):
-    return math_ops.subtract(y, x)
+    try:
+        return math_ops.subtract(y, x)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _mul(x, y):
     if type(x) is _T and type(y) is _T and x._value.dtype is y._value.dtype:
         return math_ops._mul(x, y)
-    return math_ops.multiply(x, y)
+    try:
+        return math_ops.multiply(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _rmul(x, y):
@@ -54,47 +67,80 @@ def _rmul(x, y):
     # which is what multiply's conversion does, minus the dispatch.
     if type(y) is float and type(x) is _T and x._value.dtype.kind in "fc":
         return math_ops._mul(_wrap(x._value.dtype.type(y)), x)
-    return math_ops.multiply(y, x)
+    try:
+        return math_ops.multiply(y, x)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _truediv(x, y):
-    return math_ops.truediv(x, y)
+    try:
+        return math_ops.truediv(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _rtruediv(x, y):
-    return math_ops.truediv(y, x)
+    try:
+        return math_ops.truediv(y, x)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _floordiv(x, y):
-    return math_ops.floordiv(x, y)
+    try:
+        return math_ops.floordiv(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _rfloordiv(x, y):
-    return math_ops.floordiv(y, x)
+    try:
+        return math_ops.floordiv(y, x)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _mod(x, y):
-    return math_ops.floormod(x, y)
+    try:
+        return math_ops.floormod(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _rmod(x, y):
-    return math_ops.floormod(y, x)
+    try:
+        return math_ops.floormod(y, x)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _pow(x, y):
-    return math_ops.pow(x, y)
+    try:
+        return math_ops.pow(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _rpow(x, y):
-    return math_ops.pow(y, x)
+    try:
+        return math_ops.pow(y, x)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _matmul(x, y):
-    return linalg_ops.matmul(x, y)
+    try:
+        return linalg_ops.matmul(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _rmatmul(x, y):
-    return linalg_ops.matmul(y, x)
+    try:
+        return linalg_ops.matmul(y, x)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _neg(x):
@@ -116,7 +162,10 @@ def _is_bool(x):
 def _and(x, y):
     if _is_bool(x):
         return math_ops.logical_and(x, y)
-    return math_ops.bitwise_and(x, y)
+    try:
+        return math_ops.bitwise_and(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _rand(x, y):
@@ -126,7 +175,10 @@ def _rand(x, y):
 def _or(x, y):
     if _is_bool(x):
         return math_ops.logical_or(x, y)
-    return math_ops.bitwise_or(x, y)
+    try:
+        return math_ops.bitwise_or(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _ror(x, y):
@@ -136,7 +188,10 @@ def _ror(x, y):
 def _xor(x, y):
     if _is_bool(x):
         return math_ops.logical_xor(x, y)
-    return math_ops.bitwise_xor(x, y)
+    try:
+        return math_ops.bitwise_xor(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _rxor(x, y):
@@ -150,35 +205,59 @@ def _invert(x):
 
 
 def _lshift(x, y):
-    return math_ops.left_shift(x, y)
+    try:
+        return math_ops.left_shift(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _rshift(x, y):
-    return math_ops.right_shift(x, y)
+    try:
+        return math_ops.right_shift(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _lt(x, y):
-    return math_ops.less(x, y)
+    try:
+        return math_ops.less(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _le(x, y):
-    return math_ops.less_equal(x, y)
+    try:
+        return math_ops.less_equal(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _gt(x, y):
-    return math_ops.greater(x, y)
+    try:
+        return math_ops.greater(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _ge(x, y):
-    return math_ops.greater_equal(x, y)
+    try:
+        return math_ops.greater_equal(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _eq(x, y):
-    return math_ops.tensor_equals(x, y)
+    try:
+        return math_ops.tensor_equals(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _ne(x, y):
-    return math_ops.tensor_not_equals(x, y)
+    try:
+        return math_ops.tensor_not_equals(x, y)
+    except CompositeDispatch:  # a ragged operand: its own operator runs
+        return NotImplemented
 
 
 def _getitem(x, key):

@@ -581,8 +581,10 @@ class RaggedTensor:
         raise TypeError("RaggedTensor may not be used as a boolean.")
 
     def __tf_tensor__(self, dtype=None, name=None):
-        # convert_to_tensor(rt) is an error in TensorFlow too (ragged is not dense).
-        raise ValueError("TypeError: object of type 'RaggedTensor' has no len()\n")
+        # convert_to_tensor(rt) is an error in TensorFlow too (ragged is not dense); public
+        # ops with a ragged version catch this one (see ops/dispatch.py).
+        from tapeflow._src.ops.dispatch import CompositeDispatch
+        raise CompositeDispatch("TypeError: object of type 'RaggedTensor' has no len()\n")
 
     # -- indexing -------------------------------------------------------------------------
     def __getitem__(self, key):
