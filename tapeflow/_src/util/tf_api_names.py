@@ -324,6 +324,12 @@ TF_NAMES = {
     "tf.nest": frozenset("""
         assert_same_structure flatten is_nested map_structure pack_sequence_as
     """.split()),
+    "tf.sparse": frozenset("""
+        SparseTensor add bincount concat cross cross_hashed expand_dims eye fill_empty_rows
+        from_dense map_values mask maximum minimum reduce_max reduce_sum reorder reset_shape
+        reshape retain sampled_addmm segment_mean segment_sqrt_n segment_sum slice softmax
+        sparse_dense_matmul split to_dense to_indicator transpose
+    """.split()),
     "tf.ragged": frozenset("""
         boolean_mask constant cross cross_hashed map_flat_values range
         row_splits_to_segment_ids segment_ids_to_row_splits stack stack_dynamic_partitions
