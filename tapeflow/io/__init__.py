@@ -9,6 +9,13 @@ from tapeflow._src.io.parsing import (
     parse_single_example,
 )
 from tapeflow._src.io.tfrecord import TFRecordOptions, TFRecordWriter, tf_record_iterator
+from tapeflow._src.ops.string_extra_ops import (
+    decode_base64,
+    decode_raw,
+    encode_base64,
+    parse_tensor,
+    serialize_tensor,
+)
 from tapeflow.io import gfile
 
 from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402

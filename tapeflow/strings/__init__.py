@@ -1,5 +1,23 @@
 """`tf.strings`: string tensor ops (re-exports only)."""
 
+from tapeflow._src.ops.string_extra_ops import (
+    bytes_split,
+    format,
+    ngrams,
+    regex_full_match,
+    substr,
+    to_hash_bucket,
+    to_hash_bucket_fast,
+    to_hash_bucket_strong,
+    unicode_decode,
+    unicode_decode_with_offsets,
+    unicode_encode,
+    unicode_script,
+    unicode_split,
+    unicode_split_with_offsets,
+    unicode_transcode,
+    unsorted_segment_join,
+)
 from tapeflow._src.ops.string_ops import (
     as_string,
     join,
