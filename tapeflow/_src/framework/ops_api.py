@@ -8,8 +8,12 @@ from tapeflow._src.framework.variables import Variable
 
 
 def is_tensor(x) -> bool:
-    """True for tapeflow Tensors and Variables."""
-    return isinstance(x, (Tensor, Variable))
+    """True for tapeflow Tensors and Variables, and for composite tensors (SparseTensor,
+    RaggedTensor), as `tf.is_tensor` is."""
+    if isinstance(x, (Tensor, Variable)):
+        return True
+    return type(x).__name__ in ("SparseTensor", "RaggedTensor") and type(x).__module__ in (
+        "tapeflow._src.io.sparse_tensor", "tapeflow._src.ragged.ragged_tensor")
 
 
 class name_scope:  # noqa: N801 - TensorFlow's name
