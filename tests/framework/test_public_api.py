@@ -59,3 +59,9 @@ def test_experimental_preprocessing_aliases():
     with pytest.raises(NotImplementedError, match="preprocessing.TextVectorization is not "
                                                   "implemented"):
         pre.TextVectorization  # noqa: B018
+
+
+def test_is_tensor_counts_composite_tensors():
+    assert tf.is_tensor(tf.sparse.SparseTensor([[0, 1]], [5.0], [2, 2]))
+    assert tf.is_tensor(tf.ragged.constant([[1], []]))
+    assert tf.is_tensor(tf.Variable(1.0)) and not tf.is_tensor([1.0])
