@@ -551,3 +551,11 @@ def test_unstack_and_stack_rows_for_tf_data():
     assert _parts(stack_rows(rows)) == _parts(A)
     ragged = stack_rows([tf.SparseTensor([[1]], [3], [2]), tf.SparseTensor([[4]], [5], [5])])
     assert _parts(ragged) == ([[0, 1], [1, 4]], [3, 5], [2, 5])
+
+
+def test_a_sparse_tensor_does_not_convert_to_a_dense_one():
+    st = tf.sparse.SparseTensor([[0, 1]], [5.0], [2, 2])
+    with pytest.raises(ValueError, match=r"Attempt to convert a value \(SparseTensor\(indices="
+                                         r".*\) with an unsupported type \(<class '.*"
+                                         r"SparseTensor'>\) to a Tensor."):
+        tf.reduce_sum(st)

@@ -152,6 +152,11 @@ class SparseTensor:
 
     __div__ = __truediv__
 
+    def __tf_tensor__(self, dtype=None, name=None):
+        # A SparseTensor is not dense: TF's conversion error, naming the value and its type.
+        raise ValueError(f"Attempt to convert a value ({self!r}) with an unsupported type "
+                         f"({type(self)!r}) to a Tensor.")
+
     def __repr__(self):
         return (f"SparseTensor(indices={self.indices!s}, values={self.values!s}, "
                 f"dense_shape={self.dense_shape!s})")
