@@ -357,6 +357,7 @@ def test_sparse_crossentropy_ignore_class_matches():
 
 def test_metric_str_is_class_and_config():
     def texts(m):
+        m.keras.backend.clear_session()  # auto-names count from here in both
         return [str(x) for x in (m.keras.metrics.Mean(), m.keras.metrics.BinaryAccuracy(),
                                  m.keras.metrics.AUC(),
                                  m.keras.metrics.SparseCategoricalAccuracy(name="acc"),

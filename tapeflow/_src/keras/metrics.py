@@ -639,7 +639,8 @@ class Recall(_PrecisionRecall):
 class _SensitivitySpecificityBase(Metric):
     """Holds tp/tn/fp/fn at `num_thresholds` evenly spaced thresholds in [0, 1]."""
 
-    _value_name = None
+    _value_name = None   # the constrained rate (the constructor's argument)
+    _result_name = None  # the rate maximised under that constraint
 
     def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
         if value < 0 or value > 1:
@@ -671,6 +672,10 @@ class _SensitivitySpecificityBase(Metric):
                           y_true, y_pred, self.thresholds, self._evenly,
                           class_id=self.class_id, sample_weight=sample_weight)
 
+    def result(self):
+        r = self._rates()
+        return self._max_where(r[self._value_name], r[self._result_name])
+
     def _rates(self):
         tp, tn = self.true_positives._read(), self.true_negatives._read()
         fp, fn = self.false_positives._read(), self.false_negatives._read()
@@ -700,15 +705,11 @@ class SensitivityAtSpecificity(_SensitivitySpecificityBase):
     0.5
     """
 
-    _value_name = "specificity"
+    _value_name, _result_name = "specificity", "sensitivity"
 
     def __init__(self, specificity, num_thresholds=200, class_id=None,
                  name=None, dtype=None):
         super().__init__(specificity, num_thresholds, class_id, name, dtype)
-
-    def result(self):
-        r = self._rates()
-        return self._max_where(r["specificity"], r["sensitivity"])
 
 
 class SpecificityAtSensitivity(_SensitivitySpecificityBase):
@@ -719,15 +720,11 @@ class SpecificityAtSensitivity(_SensitivitySpecificityBase):
     0.6666666865348816
     """
 
-    _value_name = "sensitivity"
+    _value_name, _result_name = "sensitivity", "specificity"
 
     def __init__(self, sensitivity, num_thresholds=200, class_id=None,
                  name=None, dtype=None):
         super().__init__(sensitivity, num_thresholds, class_id, name, dtype)
-
-    def result(self):
-        r = self._rates()
-        return self._max_where(r["sensitivity"], r["specificity"])
 
 
 class PrecisionAtRecall(_SensitivitySpecificityBase):
@@ -738,15 +735,11 @@ class PrecisionAtRecall(_SensitivitySpecificityBase):
     0.5
     """
 
-    _value_name = "recall"
+    _value_name, _result_name = "recall", "precision"
 
     def __init__(self, recall, num_thresholds=200, class_id=None,
                  name=None, dtype=None):
         super().__init__(recall, num_thresholds, class_id, name, dtype)
-
-    def result(self):
-        r = self._rates()
-        return self._max_where(r["recall"], r["precision"])
 
 
 class RecallAtPrecision(_SensitivitySpecificityBase):
@@ -757,15 +750,11 @@ class RecallAtPrecision(_SensitivitySpecificityBase):
     0.5
     """
 
-    _value_name = "precision"
+    _value_name, _result_name = "precision", "recall"
 
     def __init__(self, precision, num_thresholds=200, class_id=None,
                  name=None, dtype=None):
         super().__init__(precision, num_thresholds, class_id, name, dtype)
-
-    def result(self):
-        r = self._rates()
-        return self._max_where(r["precision"], r["recall"])
 
 
 _CURVES = {"pr": "PR", "PR": "PR", "roc": "ROC", "ROC": "ROC", "pr_gain": "PR_GAIN",

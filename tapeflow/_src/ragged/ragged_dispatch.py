@@ -12,21 +12,8 @@ from __future__ import annotations
 from tapeflow._src.ragged import ragged_ops
 from tapeflow._src.ragged.ragged_tensor import RaggedTensor
 
-# Elementwise functions of one tensor: applied to the flat values, rows unchanged.
-UNARY = frozenset("""
-    abs acos acosh asin asinh atan atanh cast ceil cos cosh erf exp expm1 floor identity
-    imag is_finite is_inf is_nan log log1p log_sigmoid logical_not negative ones_like real
-    reciprocal relu round rsqrt saturate_cast sigmoid sign sin sinh softplus sqrt square
-    tan tanh zeros_like
-""".split())
-
-# Elementwise functions of two tensors (ragged with ragged of the same row partition, or
-# ragged with a broadcastable dense operand).
-BINARY = frozenset("""
-    add atan2 divide divide_no_nan equal floordiv floormod greater greater_equal less
-    less_equal logical_and logical_or logical_xor maximum minimum multiply not_equal pow
-    realdiv squared_difference subtract truediv truncatediv truncatemod
-""".split())
+# The names with a ragged version are listed once, in ops/dispatch.py (which wraps them).
+from tapeflow._src.ops.dispatch import BINARY, UNARY  # noqa: E402
 
 REDUCTIONS = frozenset("reduce_sum reduce_mean reduce_max reduce_min reduce_all "
                        "reduce_any".split())
