@@ -137,9 +137,9 @@ from tapeflow._src.ops.misc_ops import (  # noqa: E402
     print_ as print,  # noqa: A004
     repeat,
     roll,
-    scalar_mul,
     sequence_mask,
 )
+from tapeflow._src.ops.math_extra_ops import scalar_mul  # noqa: E402
 from tapeflow._src.ops.linalg_norm import norm  # noqa: E402
 from tapeflow._src.function.polymorphic import function  # noqa: E402
 from tapeflow._src.ops.linalg_ops import einsum, matmul, tensordot  # noqa: E402

@@ -25,6 +25,16 @@ from tapeflow._src.ops.segment_ops import (
     unsorted_segment_max, unsorted_segment_mean, unsorted_segment_min,
     unsorted_segment_prod, unsorted_segment_sqrt_n, unsorted_segment_sum,
 )
+from tapeflow._src.ops.math_extra_ops import (  # noqa: F401
+    accumulate_n, bincount, confusion_matrix, cumulative_logsumexp, in_top_k,
+    invert_permutation, is_non_decreasing, is_strictly_increasing, multiply_no_nan, nextafter,
+    polyval, reciprocal_no_nan, reduce_euclidean_norm, scalar_mul, xlog1py, zero_fraction,
+)
+from tapeflow._src.ops.special_math_ops import (  # noqa: F401
+    bessel_i0, bessel_i0e, bessel_i1, bessel_i1e, betainc, digamma, erfcinv, erfinv, igamma,
+    igammac, lbeta, lgamma, ndtri, polygamma, zeta,
+)
+from tapeflow.math import special  # noqa: F401
 
 from tapeflow._src.ops import dispatch as _dispatch  # noqa: E402
 

@@ -11,6 +11,7 @@ from tapeflow._src.ops.conv_ops import (
 )
 from tapeflow._src.ops.math_ops import sigmoid, tanh
 from tapeflow._src.ops.math_topk_ops import top_k
+from tapeflow._src.ops.math_extra_ops import in_top_k, zero_fraction  # noqa: F401
 from tapeflow._src.ops.nn_composite_ops import (
     batch_normalization,
     compute_average_loss,

@@ -236,16 +236,6 @@ def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool_, name=None):
     return derived(lambda a: (np.arange(m) < np.asarray(a)[..., None]).astype(dt), ln_t)
 
 
-def scalar_mul(scalar, x, name=None):
-    """scalar * x for a scalar (Python number or rank-0 tensor)."""
-    s = to_tensor(scalar)
-    if s._value.ndim != 0:
-        raise ValueError(f"Only scalar multiply works, got shape {s.shape}")
-    t = to_tensor(x)
-    from tapeflow._src.ops.math_ops import cast, multiply
-    return multiply(cast(s, t.dtype), t)
-
-
 def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
     """Scales every tensor by clip_norm / max(global_norm, clip_norm); returns (list, norm)."""
     from tapeflow._src.ops.math_ops import cast, maximum, multiply, sqrt
