@@ -55,3 +55,26 @@ def test_errors(tmp_path):
         list(tf.data.experimental.CsvDataset(path, [0.0], header=True))
     with pytest.raises(tf.errors.InvalidArgumentError, match="Expect 3 fields but have 2"):
         list(tf.data.experimental.CsvDataset(path, [0.0, 0, 0], header=True))
+
+
+def test_make_csv_dataset_infers_types_and_splits_the_label(tmp_path):
+    import collections
+    path = _file(tmp_path, "survived,sex,age,fare,big\n0,male,22,7.25,3000000000\n"
+                           "1,female,38,71.2833,1\n1,female,,7.925,2\n", "t.csv")
+    ds = tf.data.experimental.make_csv_dataset(path, batch_size=2, label_name="survived",
+                                               num_epochs=1, shuffle=False)
+    features, label = ds.element_spec
+    assert type(features) is collections.OrderedDict
+    assert [(k, s.dtype) for k, s in features.items()] == [
+        ("sex", tf.string), ("age", tf.int32), ("fare", tf.float32), ("big", tf.int64)]
+    batches = list(ds.as_numpy_iterator())
+    assert [b[1].tolist() for b in batches] == [[0, 1], [1]]
+    assert batches[1][0]["age"].tolist() == [0]            # an empty field takes 0
+    forever = tf.data.experimental.make_csv_dataset(path, batch_size=2, shuffle=False)
+    assert forever.element_spec["age"].shape == (2,)       # num_epochs=None: full batches
+    assert len(list(forever.take(5))) == 5
+    picked = tf.data.experimental.make_csv_dataset(path, batch_size=3, num_epochs=1,
+                                                   select_columns=["age", "fare"],
+                                                   column_defaults=[0.0, 0.0], shuffle=False)
+    (only,) = list(picked.as_numpy_iterator())
+    assert list(only) == ["age", "fare"] and only["age"].tolist() == [22.0, 38.0, 0.0]

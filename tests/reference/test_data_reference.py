@@ -295,3 +295,26 @@ def test_csv_dataset_matches(tmp_path):
     a.mkdir()
     b.mkdir()
     assert _csv_case(tf, str(a)) == _csv_case(tft, str(b))
+
+
+def _make_csv_case(m, tmp):
+    import os
+    path = os.path.join(tmp, "t.csv")
+    with open(path, "w") as f:
+        f.write("survived,sex,age,fare,big\n0,male,22,7.25,3000000000\n"
+                "1,female,38,71.2833,1\n1,female,,7.925,2\n")
+    ds = m.data.experimental.make_csv_dataset(path, batch_size=2, label_name="survived",
+                                              num_epochs=1, shuffle=False)
+    picked = m.data.experimental.make_csv_dataset(path, batch_size=3, num_epochs=1,
+                                                  select_columns=["age", "fare"],
+                                                  column_defaults=[0.0, 0.0], shuffle=False)
+    return [repr(ds.element_spec), str(list(ds.as_numpy_iterator())),
+            str(list(picked.as_numpy_iterator()))]
+
+
+def test_make_csv_dataset_matches(tmp_path):
+    a = tmp_path / "a"
+    b = tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    assert _make_csv_case(tf, str(a)) == _make_csv_case(tft, str(b))

@@ -341,3 +341,118 @@ class CsvDataset(Dataset):
                 lines = lines[1:]
             for line in lines:
                 yield self._parse(self._fields(line[:-1] if line.endswith("\r") else line))
+
+
+def _infer_csv_type(texts):
+    """The dtype make_csv_dataset gives a column from sample values: int32 when every
+    value is an integer that fits, else int64, else float32 when every value parses as a
+    number, else string (empty values say nothing)."""
+    values = [t for t in texts if t != ""]
+    try:
+        ints = [int(t, 10) for t in values]
+    except ValueError:
+        ints = None
+    if ints is not None:
+        if all(-2**31 <= i < 2**31 for i in ints):
+            return dtypes.int32
+        if all(-2**63 <= i < 2**63 for i in ints):
+            return dtypes.int64
+    try:
+        for t in values:
+            float(t)
+        return dtypes.float32
+    except ValueError:
+        return dtypes.string
+
+
+_CSV_ZERO = {dtypes.int32: np.int32(0), dtypes.int64: np.int64(0), dtypes.float32: 0.0,
+             dtypes.float64: np.float64(0.0), dtypes.string: ""}
+
+
+def make_csv_dataset(file_pattern, batch_size, column_names=None, column_defaults=None,
+                     label_name=None, select_columns=None, field_delim=",",
+                     use_quote_delim=True, na_value="", header=True, num_epochs=None,
+                     shuffle=True, shuffle_buffer_size=10000, shuffle_seed=None,
+                     prefetch_buffer_size=None, num_parallel_reads=None, sloppy=False,
+                     num_rows_for_inference=100, compression_type=None, ignore_errors=False,
+                     encoding="utf-8"):
+    """Batches of CSV records as (OrderedDict of feature columns, label) pairs.
+
+    Column names come from the files' header unless given; column types from
+    `column_defaults` or, failing that, from the first `num_rows_for_inference` rows (int32,
+    int64, float32 or string; an empty field takes 0 or ""). With `num_epochs=None` the
+    records repeat forever and every batch is full.
+
+    >>> ds = tf.data.experimental.make_csv_dataset("train.csv", 32,
+    ...                                            label_name="survived")  # doctest: +SKIP
+    """
+    import collections
+    import csv
+    if isinstance(file_pattern, (str, bytes, os.PathLike)):
+        patterns = [os.fspath(file_pattern)]
+    else:
+        patterns = [os.fspath(p) for p in file_pattern]
+    files = sorted({f for p in patterns for f in glob.glob(p)})
+    if not files:
+        raise ValueError(f"No files match `file_pattern` {file_pattern}.")
+    compression = tfrecord.compression_type_name(compression_type)
+
+    def sample_rows():
+        f = tfrecord.open_for_read(files[0], compression)
+        try:
+            lines = f.read().decode(encoding).splitlines()
+        finally:
+            f.close()
+        reader = csv.reader(lines, delimiter=field_delim,
+                            **({} if use_quote_delim else {"quoting": csv.QUOTE_NONE}))
+        return list(reader)
+
+    rows = None
+    if column_names is None:
+        if not header:
+            raise ValueError("Expected `column_names` or `header` arguments. Neither was "
+                             "provided.")
+        rows = sample_rows()
+        column_names = [c.strip() for c in rows[0]]
+    column_names = list(column_names)
+    if len(set(column_names)) != len(column_names):
+        raise ValueError("Encountered duplicate column names.")
+    if select_columns is not None:
+        select = [column_names.index(c) if isinstance(c, str) else int(c)
+                  for c in select_columns]
+        select = sorted(select)
+    else:
+        select = list(range(len(column_names)))
+    names = [column_names[i] for i in select]
+    if label_name is not None and label_name not in names:
+        raise ValueError(f"`label_name` provided must be one of the columns: {names}. "
+                         f"Received: {label_name}")
+    if column_defaults is None:
+        rows = rows if rows is not None else sample_rows()
+        body = rows[1:] if header else rows
+        body = body[:num_rows_for_inference]
+        column_defaults = [_CSV_ZERO[_infer_csv_type([r[i] if i < len(r) else ""
+                                                      for r in body])] for i in select]
+    if len(column_defaults) != len(select):
+        raise ValueError("The number of `column_defaults` does not match the number of "
+                         "selected columns.")
+    ds = CsvDataset(files, list(column_defaults), compression_type=compression_type,
+                    header=header, field_delim=field_delim, use_quote_delim=use_quote_delim,
+                    na_value=na_value,
+                    select_cols=select if select_columns is not None else None)
+    if num_epochs != 1 and shuffle:
+        ds = ds.shuffle(shuffle_buffer_size, seed=shuffle_seed).repeat(num_epochs)
+    elif num_epochs != 1:
+        ds = ds.repeat(num_epochs)
+    elif shuffle:
+        ds = ds.shuffle(shuffle_buffer_size, seed=shuffle_seed)
+    ds = ds.batch(batch_size, drop_remainder=num_epochs is None)
+
+    def to_dict(*columns):
+        features = collections.OrderedDict(zip(names, columns))
+        if label_name is None:
+            return features
+        label = features.pop(label_name)
+        return features, label
+    ds = ds.map(to_dict)
+    return ds.prefetch(prefetch_buffer_size or 1)

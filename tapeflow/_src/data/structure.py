@@ -50,6 +50,8 @@ def normalize(value):
         return {k: normalize(v) for k, v in value.items()}
     if _is_namedtuple(value):
         return t(*[normalize(v) for v in value])
+    if isinstance(value, collections.OrderedDict):
+        return collections.OrderedDict((k, normalize(v)) for k, v in value.items())
     if isinstance(value, collections.abc.Mapping):
         return {k: normalize(value[k]) for k in value}
     if isinstance(value, _dataset_type()):
@@ -87,6 +89,8 @@ def to_tensors(elem):
         return {k: to_tensors(v) for k, v in elem.items()}
     if isinstance(elem, _generic):
         return _wrap(elem)
+    if t is collections.OrderedDict:  # kept as an OrderedDict, as TF's nest keeps it
+        return t((k, to_tensors(v)) for k, v in elem.items())
     if _is_namedtuple(elem):
         return t(*[to_tensors(v) for v in elem])
     return elem  # a nested Dataset or SparseTensor
@@ -103,6 +107,8 @@ def to_numpy(elem):
         return tuple([to_numpy(v) for v in elem])
     if t is dict:
         return {k: to_numpy(v) for k, v in elem.items()}
+    if t is collections.OrderedDict:
+        return t((k, to_numpy(v)) for k, v in elem.items())
     if _is_namedtuple(elem):
         return t(*[to_numpy(v) for v in elem])
     if isinstance(elem, _generic):
@@ -144,6 +150,8 @@ def _pack(x, it):
         return tuple([_pack(v, it) for v in x])
     if isinstance(x, dict):
         packed = {k: _pack(x[k], it) for k in sorted(x)}
+        if type(x) is collections.OrderedDict:
+            return collections.OrderedDict((k, packed[k]) for k in x)
         return {k: packed[k] for k in x}
     return next(it)
 

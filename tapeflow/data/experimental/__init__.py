@@ -5,7 +5,7 @@ from tapeflow._src.data.dataset import (
     INFINITE as INFINITE_CARDINALITY,
     UNKNOWN as UNKNOWN_CARDINALITY,
 )
-from tapeflow._src.data.readers import CsvDataset  # noqa: F401
+from tapeflow._src.data.readers import CsvDataset, make_csv_dataset  # noqa: F401
 from tapeflow._src.data.experimental import (
     assert_cardinality,
     bucket_by_sequence_length,
