@@ -540,3 +540,18 @@ def test_autotune_map_keeps_order_across_tuning_levels():
     # 3000 elements: the tuner tries 2, 1 and 0 (inline) workers, 512 elements each.
     ds = tf.data.Dataset.range(3000).map(lambda x: x + 1, num_parallel_calls=tf.data.AUTOTUNE)
     assert values(ds) == list(range(1, 3001))
+
+
+def test_sparse_tensor_components_slice_and_batch():
+    st = tf.sparse.SparseTensor(indices=[[0, 0], [1, 2], [2, 3]], values=[1.0, 2.0, 3.0],
+                                dense_shape=[3, 4])
+    ds = tf.data.Dataset.from_tensor_slices((st, tf.constant([1, 2, 3])))
+    rows = [tf.sparse.to_dense(s).numpy().tolist() for s, _ in ds]
+    assert rows == [[1.0, 0, 0, 0], [0, 0, 2.0, 0], [0, 0, 0, 3.0]]
+    assert ds.element_spec[0].shape == (4,)
+    (s, y), = list(ds.batch(3))
+    np.testing.assert_array_equal(tf.sparse.to_dense(s).numpy(),
+                                  tf.sparse.to_dense(st).numpy())
+    assert y.numpy().tolist() == [1, 2, 3]
+    alone = list(tf.data.Dataset.from_tensor_slices(st).batch(2))
+    assert [b.dense_shape.numpy().tolist() for b in alone] == [[2, 4], [1, 4]]

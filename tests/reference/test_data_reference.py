@@ -318,3 +318,17 @@ def test_make_csv_dataset_matches(tmp_path):
     a.mkdir()
     b.mkdir()
     assert _make_csv_case(tf, str(a)) == _make_csv_case(tft, str(b))
+
+
+def test_sparse_components_match():
+    def case(m):
+        st = m.sparse.SparseTensor(indices=[[0, 0], [1, 2], [2, 3]], values=[1.0, 2.0, 3.0],
+                                   dense_shape=[3, 4])
+        ds = m.data.Dataset.from_tensor_slices(st)
+        return [repr(ds.element_spec), repr(ds.batch(2).element_spec),
+                [m.sparse.to_dense(e).numpy().tolist() for e in ds],
+                [(e.dense_shape.numpy().tolist(), e.indices.numpy().tolist())
+                 for e in ds.batch(2)]]
+    assert case(tf)[2:] == case(tft)[2:]
+    assert [r.split("tf.")[-1] for r in case(tf)[:2]] == [
+        r.split("tf.")[-1] for r in case(tft)[:2]]

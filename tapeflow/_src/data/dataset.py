@@ -422,17 +422,26 @@ class TensorSliceDataset(Dataset):
         elem = structure.normalize(tensors)
         leaves = structure.flatten(elem)
         n = None
-        for leaf in leaves:
+        sparse_type = structure._sparse_type()
+        self._sparse = {}  # leaf position -> the SparseTensor's rows (SparseTensors)
+        for pos, leaf in enumerate(leaves):
             if isinstance(leaf, Dataset):
                 raise TypeError("from_tensor_slices does not accept Datasets as components.")
-            if np.ndim(leaf) == 0:
+            if isinstance(leaf, sparse_type):
+                from tapeflow._src.ops.sparse_ops import unstack_rows
+                self._sparse[pos] = rows = unstack_rows(leaf)
+                rows_n = len(rows)
+            elif np.ndim(leaf) == 0:
                 raise ValueError("Unbatching a tensor is only supported for rank >= 1")
+            else:
+                rows_n = leaf.shape[0]
             if n is None:
-                n = leaf.shape[0]
-            elif leaf.shape[0] != n:
-                raise ValueError(f"Dimensions {n} and {leaf.shape[0]} are not compatible")
+                n = rows_n
+            elif rows_n != n:
+                raise ValueError(f"Dimensions {n} and {rows_n} are not compatible")
         self._elem = elem
-        self._leaves = [np.asarray(x) for x in leaves]
+        self._leaves = [self._sparse[i] if i in self._sparse else np.asarray(x)
+                        for i, x in enumerate(leaves)]
         self._n = n
 
     def _card(self):
@@ -453,6 +462,12 @@ class TensorSliceDataset(Dataset):
     def _rows(self, indices):
         """An iterator of the elements (rows) at `indices`, an iterable of ints."""
         leaves = self._leaves
+        if self._sparse:  # SparseTensor components: their precomputed rows
+            getters = [leaf.__getitem__ if i in self._sparse else
+                       (lambda a: (lambda j: a[j, ...]))(leaf) for i, leaf in enumerate(leaves)]
+            if len(leaves) == 1 and not isinstance(self._elem, (tuple, dict)):
+                return (getters[0](i) for i in indices)
+            return (structure.pack(self._elem, [g(i) for g in getters]) for i in indices)
         if len(leaves) == 1 and not isinstance(self._elem, (tuple, dict)):
             a = leaves[0]
             if a.dtype == object:
@@ -472,7 +487,12 @@ class TensorSliceDataset(Dataset):
     def _gather(self, indices):
         """The batch of the rows at `indices` (a list of ints), as `batch` stacks them."""
         idx = np.array(indices, dtype=np.intp)
-        parts = [a[idx] for a in self._leaves]
+        if self._sparse:
+            from tapeflow._src.ops.sparse_ops import stack_rows
+            parts = [stack_rows([a[i] for i in indices]) if pos in self._sparse else a[idx]
+                     for pos, a in enumerate(self._leaves)]
+        else:
+            parts = [a[idx] for a in self._leaves]
         elem = self._elem
         if len(parts) == 1 and not isinstance(elem, (tuple, dict)):
             return parts[0]

@@ -252,6 +252,8 @@ def batch_spec(spec, batch_dim):
         if isinstance(s, DatasetSpec):
             raise TypeError("Batching datasets of datasets is not supported.")
         dims = None if s.shape.rank is None else [batch_dim] + s.shape.as_list()
+        if isinstance(s, SparseTensorSpec):
+            return SparseTensorSpec(TensorShape(dims), s.dtype)
         return TensorSpec(TensorShape(dims), s.dtype)
     return pack(spec, [one(s) for s in flatten(spec)])
 
@@ -261,6 +263,8 @@ def unbatch_spec(spec):
         if s.shape.rank == 0:
             raise ValueError("Cannot unbatch an input with scalar components.")
         dims = None if s.shape.rank is None else s.shape.as_list()[1:]
+        if isinstance(s, SparseTensorSpec):
+            return SparseTensorSpec(TensorShape(dims), s.dtype)
         return TensorSpec(TensorShape(dims), s.dtype)
     return pack(spec, [one(s) for s in flatten(spec)])
 

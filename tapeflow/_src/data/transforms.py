@@ -331,6 +331,9 @@ def _stack(elems):
 
 def _stack_leaf(leaves, component):
     first = leaves[0]
+    if isinstance(first, structure._sparse_type()):
+        from tapeflow._src.ops.sparse_ops import stack_rows
+        return stack_rows(leaves)
     if isinstance(first, (np.ndarray, np.generic)) and first.dtype != object:
         # np.array builds the batch about twice as fast as np.stack from many small
         # arrays (and ten times as fast from NumPy scalars); it is used when it gives
