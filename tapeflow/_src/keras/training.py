@@ -64,8 +64,10 @@ def _to_tensor(x):
     arr = np.asarray(x)
     if arr.dtype == np.float64:
         arr = arr.astype(np.float32)
-    elif arr.dtype.kind in "OU":
-        raise TypeError(f"Unsupported input data type {arr.dtype} in tapeflow's Keras.")
+    elif arr.dtype.kind in "OUS":
+        # Text (a TextVectorization model's input): a string tensor.
+        from tapeflow._src.framework.convert import convert_to_tensor
+        return convert_to_tensor(arr, dtype=tf.string)
     return _wrap(np.ascontiguousarray(arr))
 
 

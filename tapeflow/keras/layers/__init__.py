@@ -37,6 +37,10 @@ from tapeflow._src.keras.layers.preprocessing import (  # noqa: F401,E402
     CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
     RandomTranslation, RandomZoom, Resizing,
 )
+from tapeflow._src.keras.layers.categorical import (  # noqa: F401,E402
+    CategoryEncoding, Discretization, Hashing, IntegerLookup, StringLookup,
+)
+from tapeflow._src.keras.layers.text import TextVectorization  # noqa: F401,E402
 
 from tapeflow.keras.layers import experimental  # noqa: F401,E402
 from tapeflow._src.util.missing import module_getattr as _module_getattr  # noqa: E402

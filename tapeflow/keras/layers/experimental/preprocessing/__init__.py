@@ -5,10 +5,12 @@ from tapeflow.keras.layers import (  # noqa: F401
     CenterCrop, Normalization, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
     RandomTranslation, RandomZoom, Rescaling, Resizing,
 )
+from tapeflow.keras.layers import (  # noqa: F401
+    CategoryEncoding, Discretization, Hashing, IntegerLookup, StringLookup, TextVectorization,
+)
+from tapeflow._src.keras.layers.categorical import PreprocessingLayer  # noqa: F401
 
-_LACKING = ("CategoryEncoding", "Discretization", "Hashing", "IntegerLookup",
-            "PreprocessingLayer", "RandomHeight", "RandomWidth", "StringLookup",
-            "TextVectorization")
+_LACKING = ("RandomHeight", "RandomWidth")
 
 
 def __getattr__(name):
