@@ -14,7 +14,14 @@ import functools
 
 
 class CompositeDispatch(ValueError):
-    """A composite (ragged) tensor was given where a dense one is needed."""
+    """A composite (ragged) tensor was given where a dense one is needed.
+
+    Shown as a plain ValueError (its name and module), as TensorFlow raises one.
+    """
+
+
+CompositeDispatch.__name__ = CompositeDispatch.__qualname__ = "ValueError"
+CompositeDispatch.__module__ = "builtins"
 
 
 # The public functions with a ragged version (see ragged_dispatch).
