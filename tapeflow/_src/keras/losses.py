@@ -456,29 +456,36 @@ class LossFunctionWrapper(Loss):
         return cls(**config)
 
 
-def _wrapper(fn, default_name, params):
-    """__init__ with tf_keras's signature: (*fn keyword params, reduction, name)."""
-    order = list(params) + ["reduction", "name"]
-    defaults = dict(params, reduction=Reduction.AUTO, name=default_name)
-
+def _signature_init(order, defaults, finish):
+    """An `__init__(self, <order>...)` with those defaults (as tf_keras's signatures are),
+    checking the arguments as Python would and passing the bound values to
+    `finish(self, values)`."""
     def __init__(self, *args, **kwargs):
         if len(args) > len(order):
             raise TypeError(f"__init__() takes from 1 to {len(order) + 1} positional "
                             f"arguments but {len(args) + 1} were given")
-        kw = dict(defaults)
-        kw.update(zip(order, args))
+        values = dict(defaults)
+        values.update(zip(order, args))
         for k, v in kwargs.items():
-            if k not in kw:
+            if k not in values:
                 raise TypeError(f"__init__() got an unexpected keyword argument '{k}'")
-            kw[k] = v
-        reduction, name = kw.pop("reduction"), kw.pop("name")
-        LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, **kw)
+            values[k] = v
+        finish(self, values)
 
     P = inspect.Parameter
     __init__.__signature__ = inspect.Signature(
         [P("self", P.POSITIONAL_OR_KEYWORD)]
         + [P(k, P.POSITIONAL_OR_KEYWORD, default=defaults[k]) for k in order])
     return __init__
+
+
+def _wrapper(fn, default_name, params):
+    """__init__ with tf_keras's signature: (*fn keyword params, reduction, name)."""
+    def finish(self, kw):
+        reduction, name = kw.pop("reduction"), kw.pop("name")
+        LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, **kw)
+    return _signature_init(list(params) + ["reduction", "name"],
+                           dict(params, reduction=Reduction.AUTO, name=default_name), finish)
 
 
 def _make(cls_name, fn, default_name, params=None):

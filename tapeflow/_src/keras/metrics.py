@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 
 import numpy as np
 
@@ -187,25 +186,11 @@ def _wrap_class(cls_name, fn, default_name, params=None, doc="", leading=()):
     """
     params = dict(params or {})
     order = list(leading) + ["name", "dtype"] + [k for k in params if k not in leading]
-    defaults = dict(params, name=default_name, dtype=None)
 
-    def __init__(self, *args, **kwargs):
-        if len(args) > len(order):
-            raise TypeError(f"__init__() takes from 1 to {len(order) + 1} positional "
-                            f"arguments but {len(args) + 1} were given")
-        values = dict(defaults)
-        values.update(zip(order, args))
-        for k, v in kwargs.items():
-            if k not in values:
-                raise TypeError(f"__init__() got an unexpected keyword argument '{k}'")
-            values[k] = v
+    def finish(self, values):
         name, dtype = values.pop("name"), values.pop("dtype")
         MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **values)
-
-    P = inspect.Parameter
-    __init__.__signature__ = inspect.Signature(
-        [P("self", P.POSITIONAL_OR_KEYWORD)]
-        + [P(k, P.POSITIONAL_OR_KEYWORD, default=defaults[k]) for k in order])
+    __init__ = L._signature_init(order, dict(params, name=default_name, dtype=None), finish)
     return type(cls_name, (MeanMetricWrapper,), {"__init__": __init__, "__module__": __name__,
                                                  "__doc__": doc or f"Running mean of "
                                                  f"`{fn.__name__}`."})
