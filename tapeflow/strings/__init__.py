@@ -1,14 +1,19 @@
 """`tf.strings`: string tensor ops (re-exports only)."""
 
 from tapeflow._src.ops.string_extra_ops import (
-    bytes_split,
     format,
     ngrams,
     regex_full_match,
     substr,
+    unsorted_segment_join,
+)
+from tapeflow._src.ops.string_hash_ops import (
     to_hash_bucket,
     to_hash_bucket_fast,
     to_hash_bucket_strong,
+)
+from tapeflow._src.ops.unicode_ops import (
+    bytes_split,
     unicode_decode,
     unicode_decode_with_offsets,
     unicode_encode,
@@ -16,7 +21,6 @@ from tapeflow._src.ops.string_extra_ops import (
     unicode_split,
     unicode_split_with_offsets,
     unicode_transcode,
-    unsorted_segment_join,
 )
 from tapeflow._src.ops.string_ops import (
     as_string,

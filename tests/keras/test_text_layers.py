@@ -266,7 +266,7 @@ def test_string_lookup_no_oov_and_adapt():
 
 
 def test_string_lookup_many_oov_indices_hash():
-    from tapeflow._src.ops.string_extra_ops import fingerprint64
+    from tapeflow._src.ops.string_hash_ops import fingerprint64
     s = L.StringLookup(num_oov_indices=3, vocabulary=["a"])
     assert s.get_vocabulary() == ["[UNK]", "[UNK]", "[UNK]", "a"]
     np.testing.assert_array_equal(_np(s(["zz", "a"])), [fingerprint64(b"zz") % 3, 3])
@@ -354,7 +354,7 @@ def test_discretization_adapt_small():
 # ---------------------------------------------------------------------------------------
 
 def test_hashing_matches_fingerprint_buckets():
-    from tapeflow._src.ops.string_extra_ops import fingerprint64
+    from tapeflow._src.ops.string_hash_ops import fingerprint64
     h = L.Hashing(num_bins=5)
     out = h([["a"], ["b"]])
     assert out.dtype == tf.int64

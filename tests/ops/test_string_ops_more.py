@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tapeflow as tf
-from tapeflow._src.ops.string_extra_ops import fingerprint64, murmur_hash64, siphash24
+from tapeflow._src.ops.string_hash_ops import fingerprint64, murmur_hash64, siphash24
 
 
 def _list(t):
@@ -306,10 +306,11 @@ def test_parse_tensor_round_trip_and_typed_fields():
 def test_docstring_examples_run():
     import doctest
 
-    from tapeflow._src.ops import string_extra_ops
-    result = doctest.testmod(string_extra_ops, extraglobs={"tf": tf},
-                             optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False)
-    assert result.attempted > 0 and result.failed == 0
+    from tapeflow._src.ops import string_extra_ops, string_hash_ops, unicode_ops
+    for module in (string_extra_ops, string_hash_ops, unicode_ops):
+        result = doctest.testmod(module, extraglobs={"tf": tf},
+                                 optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
 
 
 def test_multibyte_legacy_encodings_are_not_implemented():

@@ -471,7 +471,7 @@ class _IndexLookup(PreprocessingLayer):
     def _oov_bucket(self, key, n):
         if not self._STRING:
             return key % n
-        from tapeflow._src.ops.string_extra_ops import fingerprint64
+        from tapeflow._src.ops.string_hash_ops import fingerprint64
         return fingerprint64(key) % n
 
     def _invert(self, arr):
@@ -855,7 +855,7 @@ class Hashing(Layer):
         self.output_mode, self.sparse = output_mode, sparse
 
     def _hash(self, keys, n):
-        from tapeflow._src.ops.string_extra_ops import fingerprint64, siphash24
+        from tapeflow._src.ops.string_hash_ops import fingerprint64, siphash24
         out = np.empty(keys.shape, np.int64)
         flat = out.reshape(-1)
         if self.salt is None:
