@@ -324,7 +324,7 @@ def test_compile_fit_evaluate_with_new_metrics(run_eagerly):
 
 
 def test_docstring_examples_run():
-    for name in ("metrics", "losses"):
+    for name in ("metrics", "metrics_confusion", "metrics_scores", "losses"):
         mod = importlib.import_module(f"tapeflow._src.keras.{name}")
         result = doctest.testmod(mod, extraglobs={"tf": tf},
                                  optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False)
