@@ -1,13 +1,19 @@
 """`tf.sparse`: SparseTensor and the ops on it."""
 
 from tapeflow._src.io.sparse_tensor import SparseTensor
+from tapeflow._src.ops.sparse_extra_ops import (
+    bincount,
+    cross,
+    eye,
+    sampled_addmm,
+    segment_mean,
+    segment_sqrt_n,
+    segment_sum,
+)
 from tapeflow._src.ops.sparse_ops import (
     add,
-    bincount,
     concat,
-    cross,
     expand_dims,
-    eye,
     fill_empty_rows,
     from_dense,
     map_values,
@@ -19,10 +25,6 @@ from tapeflow._src.ops.sparse_ops import (
     reset_shape,
     reshape_sparse as reshape,
     retain,
-    sampled_addmm,
-    segment_mean,
-    segment_sqrt_n,
-    segment_sum,
     slice_sparse as slice,  # noqa: A004 - TensorFlow's name
     softmax,
     sparse_dense_matmul,

@@ -544,7 +544,7 @@ def test_tf_function_matmul_gradient():
 
 
 def test_unstack_and_stack_rows_for_tf_data():
-    from tapeflow._src.ops.sparse_ops import stack_rows, unstack_rows
+    from tapeflow._src.ops.sparse_extra_ops import stack_rows, unstack_rows
     rows = unstack_rows(A)
     assert [_parts(r) for r in rows] == [([[0]], [1.0], [4]), ([[2]], [2.0], [4]),
                                          ([], [], [4])]

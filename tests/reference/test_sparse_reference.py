@@ -273,7 +273,7 @@ def test_gradients_match_tensorflow(tf_ref, fn):
 
 
 def test_row_helpers_match_tf_data(tf_ref):
-    from tapeflow._src.ops.sparse_ops import stack_rows, unstack_rows
+    from tapeflow._src.ops.sparse_extra_ops import stack_rows, unstack_rows
 
     def make(m):
         return m.SparseTensor([[0, 0], [1, 2], [3, 1], [3, 3]], [1.0, 2.0, 3.0, 4.0], [4, 4])

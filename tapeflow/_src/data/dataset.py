@@ -428,7 +428,7 @@ class TensorSliceDataset(Dataset):
             if isinstance(leaf, Dataset):
                 raise TypeError("from_tensor_slices does not accept Datasets as components.")
             if isinstance(leaf, sparse_type):
-                from tapeflow._src.ops.sparse_ops import unstack_rows
+                from tapeflow._src.ops.sparse_extra_ops import unstack_rows
                 self._sparse[pos] = rows = unstack_rows(leaf)
                 rows_n = len(rows)
             elif np.ndim(leaf) == 0:
@@ -488,7 +488,7 @@ class TensorSliceDataset(Dataset):
         """The batch of the rows at `indices` (a list of ints), as `batch` stacks them."""
         idx = np.array(indices, dtype=np.intp)
         if self._sparse:
-            from tapeflow._src.ops.sparse_ops import stack_rows
+            from tapeflow._src.ops.sparse_extra_ops import stack_rows
             parts = [stack_rows([a[i] for i in indices]) if pos in self._sparse else a[idx]
                      for pos, a in enumerate(self._leaves)]
         else:

@@ -332,7 +332,7 @@ def _stack(elems):
 def _stack_leaf(leaves, component):
     first = leaves[0]
     if isinstance(first, structure._sparse_type()):
-        from tapeflow._src.ops.sparse_ops import stack_rows
+        from tapeflow._src.ops.sparse_extra_ops import stack_rows
         return stack_rows(leaves)
     if isinstance(first, (np.ndarray, np.generic)) and first.dtype != object:
         # np.array builds the batch about twice as fast as np.stack from many small
