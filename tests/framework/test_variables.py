@@ -132,3 +132,24 @@ def test_assigning_to_a_slice_of_a_variable():
     with tf.GradientTape() as tape:
         y = tf.reduce_sum(w[1:] * 2.0)
     assert tape.gradient(y, w).numpy().tolist() == [0.0, 2.0, 2.0]
+
+
+def test_slice_assign_inside_tf_function_uses_each_calls_values():
+    v = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+
+    @tf.function
+    def put(row):
+        v[0, :].assign(row)
+
+    put(tf.constant([5.0, 6.0]))
+    put(tf.constant([7.0, 8.0]))
+    assert v.numpy().tolist() == [[7.0, 8.0], [3.0, 4.0]]
+    w = tf.Variable([[0.0, 0.0], [0.0, 0.0]])
+
+    @tf.function
+    def bump():
+        w[0, 0].assign(w[0, 0] + 1)
+
+    bump()
+    bump()
+    assert w.numpy()[0, 0] == 2.0

@@ -274,27 +274,37 @@ def _variable_getitem(v, key):
 
 
 def _assign_slice(var, key, value, name=None, read_value=True):
+    """`var[key] = value` as ops on the variable's current value (a scatter into its
+    flattened value, then one assign), so a tf.function trace records it and its replays
+    write the values of their own call."""
     from tapeflow._src.framework.errors import InvalidArgumentError
-    from tapeflow._src.ops import array_slicing
-    arr = var._value.copy()
+    from tapeflow._src.ops import array_slicing, gather_ops
+    shape = var._value.shape
     if isinstance(key, (Tensor, Variable)) and key._value.dtype == bool or (
             isinstance(key, (list, tuple)) and any(isinstance(k, (list, np.ndarray))
                                                    for k in key)):
         raise TypeError("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) "
                         "and scalar tf.int32/tf.int64 tensors are valid indices for a "
                         "sliced variable's assign")
-    np_key = array_slicing._np_key(array_slicing._canonical_key(key), arr.shape)
-    val = to_tensor(value, dtype=var.dtype)._value
-    target = arr[np_key]
-    try:
-        val = np.broadcast_to(val, np.shape(target))
-    except ValueError:
-        raise InvalidArgumentError(None, None, (
-            f"Cannot broadcast input shape [{','.join(map(str, np.shape(val)))}] into final "
-            f"shape [{','.join(map(str, np.shape(target)))}] "
-            "[Op:ResourceStridedSliceAssign] name: strided_slice/_assign")) from None
-    arr[np_key] = val
-    return var.assign(arr, read_value=read_value)
+    np_key = array_slicing._np_key(array_slicing._canonical_key(key), shape)
+    # The flat positions the slice covers depend on the key and shape only.
+    positions = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)[np_key]
+    val = to_tensor(value, dtype=var.dtype)
+    if val._value.shape != positions.shape:
+        try:
+            np.broadcast_shapes(val._value.shape, positions.shape)
+            if len(val._value.shape) > positions.ndim:
+                raise ValueError
+        except ValueError:
+            raise InvalidArgumentError(None, None, (
+                f"Cannot broadcast input shape [{','.join(map(str, val._value.shape))}] "
+                f"into final shape [{','.join(map(str, positions.shape))}] "
+                "[Op:ResourceStridedSliceAssign] name: strided_slice/_assign")) from None
+        val = array_ops.broadcast_to(val, positions.shape)
+    flat = array_ops.reshape(var.read_value(), [-1])
+    updated = gather_ops.tensor_scatter_nd_update(
+        flat, _wrap(positions.reshape(-1, 1)), array_ops.reshape(val, [-1]))
+    return var.assign(array_ops.reshape(updated, shape), read_value=read_value)
 
 
 OPERATORS = {
