@@ -94,3 +94,38 @@ def test_to_json_round_trip():
     back = tf.keras.models.model_from_json(text)
     assert [l.get_config() for l in back.layers] == [l.get_config() for l in model.layers]
     assert back.output_shape == model.output_shape
+
+
+def test_saved_files_get_the_usual_permissions(tmp_path):
+    model = _sequential()
+    mask = os.umask(0o022)
+    try:
+        model.save(str(tmp_path / "m.keras"))
+        model.save(str(tmp_path / "dir_model"))
+        model.save_weights(str(tmp_path / "w"))
+    finally:
+        os.umask(mask)
+    assert os.stat(tmp_path / "m.keras").st_mode & 0o777 == 0o644
+    assert os.stat(tmp_path / "dir_model").st_mode & 0o777 == 0o755
+    assert os.stat(tmp_path / "w").st_mode & 0o777 == 0o644
+
+
+def test_a_refused_checkpoint_restore_queues_nothing(tmp_path):
+    class Net(tf.keras.Model):
+        def __init__(self, init):
+            super().__init__()
+            self.dense = tf.keras.layers.Dense(2, kernel_initializer=init)
+
+        def call(self, x):
+            return self.dense(x)
+
+    x = np.ones((1, 3), np.float32)
+    built = Net("ones")
+    built(x)
+    path = tf.train.Checkpoint(model=built, v=tf.Variable(np.zeros(4, np.float32))).save(
+        str(tmp_path / "c"))
+    fresh = Net("zeros")
+    with pytest.raises(ValueError, match="Received incompatible tensor"):
+        tf.train.Checkpoint(model=fresh, v=tf.Variable(np.zeros(5, np.float32))).restore(path)
+    fresh(x)
+    assert not fresh.dense.kernel.numpy().any()    # the refused file's values never arrive

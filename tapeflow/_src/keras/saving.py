@@ -31,6 +31,14 @@ def _entries(variables, prefix):
             for i, v in enumerate(variables)]
 
 
+def _usual_mode(path, directory=False):
+    """Gives a file made by mkstemp/mkdtemp (mode 0600/0700) the mode a plain open() or
+    mkdir() would have (0666/0777 less the umask), before it replaces the real one."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, (0o777 if directory else 0o666) & ~mask)
+
+
 def _write_npz(path, index, arrays):
     """Writes the archive to `path` atomically (temp file in the same directory + os.replace)."""
     d = os.path.dirname(os.path.abspath(path))
@@ -41,6 +49,7 @@ def _write_npz(path, index, arrays):
             payload = {f"v{i}": a for i, a in enumerate(arrays)}
             payload["__index__"] = np.array(json.dumps({"format": FORMAT, "variables": index}))
             np.savez(f, **payload)
+        _usual_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -133,7 +142,9 @@ def _h5py():
     return h5py
 
 
-def _save_h5(variables, filepath):
+def _save_h5(variables, filepath, attrs=None):
+    """Writes the weights (and any extra `attrs`) to a temporary HDF5 file, then moves it
+    into place."""
     h5py = _h5py()
     d = os.path.dirname(os.path.abspath(filepath))
     fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-" + os.path.basename(filepath))
@@ -141,8 +152,11 @@ def _save_h5(variables, filepath):
     try:
         with h5py.File(tmp, "w") as f:
             f.attrs["tapeflow_index"] = json.dumps(_entries(variables, "model/"))
+            for k, v in (attrs or {}).items():
+                f.attrs[k] = v
             for i, v in enumerate(variables):
                 f.create_dataset(f"v{i}", data=np.asarray(v.numpy()))
+        _usual_mode(tmp)
         os.replace(tmp, filepath)
     finally:
         if os.path.exists(tmp):
@@ -248,15 +262,17 @@ class Checkpoint:
         saved_index, arrays = _read_npz(file)
         index, variables = self._all_variables()
         by_path = {e["path"]: (e, a) for e, a in zip(saved_index, arrays)}
-        pending = self._defer_optimizer_slots(index, by_path)
-        self._defer_unbuilt_layers(by_path)   # (takes their values out of by_path)
-        mine = {e["path"] for e in index}
+        # Every check before any change: a refused restore leaves no value assigned and no
+        # value queued for a layer or optimizer that builds later.
         for e, v in zip(index, variables):
             saved = by_path.get(e["path"])
             if saved is not None and saved[0]["shape"] != e["shape"]:
                 raise ValueError(f"Received incompatible tensor with shape "
                                  f"{tuple(saved[0]['shape'])} when attempting to restore "
                                  f"variable with shape {tuple(e['shape'])} and name {v.name}.")
+        pending = self._defer_optimizer_slots(index, by_path)
+        self._defer_unbuilt_layers(by_path)   # (takes their values out of by_path)
+        mine = {e["path"] for e in index}
         for e, v in zip(index, variables):
             saved = by_path.get(e["path"])
             if saved is not None:
@@ -504,11 +520,8 @@ def save_model(model, filepath, overwrite=True, save_format=None):
                       "file format is considered legacy. We recommend using instead the "
                       "native TF-Keras format, e.g. `model.save('my_model.keras')`.",
                       UserWarning, stacklevel=3)
-        _save_h5(variables, filepath)
-        h5py = _h5py()
-        with h5py.File(filepath, "a") as f:
-            f.attrs["tapeflow_model_config"] = json.dumps(config)
-            f.attrs["tapeflow_metadata"] = json.dumps(meta)
+        _save_h5(variables, filepath, {"tapeflow_model_config": json.dumps(config),
+                                       "tapeflow_metadata": json.dumps(meta)})
         return
     parent = os.path.dirname(os.path.abspath(filepath))
     os.makedirs(parent, exist_ok=True)
@@ -527,6 +540,7 @@ def save_model(model, filepath, overwrite=True, save_format=None):
             finally:
                 if os.path.exists(wtmp):
                     os.remove(wtmp)
+            _usual_mode(tmp)
             os.replace(tmp, filepath)
         finally:
             if os.path.exists(tmp):
@@ -541,12 +555,18 @@ def save_model(model, filepath, overwrite=True, save_format=None):
         with open(os.path.join(tmp, "config.json"), "w") as f:
             json.dump(config, f)
         _write_npz(os.path.join(tmp, "model.weights.npz"), index, arrays)
+        _usual_mode(tmp, directory=True)
         old = None
         if os.path.exists(filepath):
             old = tempfile.mkdtemp(dir=parent, prefix=".old-")
             os.rmdir(old)
             os.replace(filepath, old)
-        os.replace(tmp, filepath)
+        try:
+            os.replace(tmp, filepath)
+        except BaseException:
+            if old is not None:
+                os.replace(old, filepath)  # the previous model goes back in place
+            raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     finally:
