@@ -99,3 +99,53 @@ def test_losses_average_over_the_unmasked_entries():
         2, kernel_initializer=C(0.5))])
     model.compile(optimizer="sgd", loss=loss)
     np.testing.assert_allclose(model.evaluate(ids, y, verbose=0), expected, rtol=1e-6)
+
+
+def test_explicit_masks_overrides_and_merges():
+    class CustomEmbedding(tf.keras.layers.Layer):     # the masking guide's custom layer
+        def build(self, input_shape):
+            self.embeddings = self.add_weight(shape=(10, 4), initializer="ones",
+                                              name="embeddings")
+
+        def call(self, inputs):
+            return tf.nn.embedding_lookup(self.embeddings, inputs)
+
+        def compute_mask(self, inputs, mask=None):
+            return tf.not_equal(inputs, 0)
+
+    ids = np.array([[3, 0]])
+    assert CustomEmbedding()(ids)._keras_mask.numpy().tolist() == [[True, False]]
+    a = _embedding()(np.array([[0, 3]]))
+    assert tf.keras.layers.Concatenate()([a, a])._keras_mask.numpy().tolist() == [[False, True]]
+    assert tf.keras.layers.Add()([a, a])._keras_mask.numpy().tolist() == [[False, True]]
+
+    class Count(tf.keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.supports_masking = True
+
+        def call(self, inputs, mask=None):
+            return tf.constant(-1.0) if mask is None else tf.reduce_sum(
+                tf.cast(mask, tf.float32))
+    count = Count()
+    assert float(count(a, mask=None)) == -1.0            # an explicit None wins
+    assert float(count(a)) == 1.0                          # the input's own mask
+    assert float(count(a, tf.constant([[True, True]]))) == 2.0   # given positionally
+    x = tf.constant([[1.0, 2.0]])
+    out = tf.keras.layers.Dropout(0.5)(x, training=False)
+    assert out is x                                      # nothing masked: the input itself
+    masked = tf.keras.layers.Dense(2)(a)
+    assert masked._keras_mask is not None
+    class PassThrough(tf.keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.supports_masking = True
+
+        def call(self, inputs, mask=None):
+            return inputs
+    plain = tf.constant([[1.0, 2.0]])
+    marked = PassThrough()(plain, mask=tf.constant([[True, False]]))
+    assert marked is not plain and marked._keras_mask is not None   # a new tensor carries it
+    assert getattr(plain, "_keras_mask", None) is None              # not the caller's
+    with pytest.raises(TypeError, match="unexpected keyword argument 'mask'"):
+        tf.keras.layers.Activation("linear")(x, mask=tf.constant([[True, False]]))

@@ -537,3 +537,42 @@ def _configs_and_json(m):
 def test_model_configs_and_json_match_keras():
     import tensorflow as tf_ref
     assert _configs_and_json(tf) == _configs_and_json(tf_ref)
+
+
+def _mask_rules(m):
+    class CustomEmbedding(m.keras.layers.Layer):
+        def build(self, input_shape):
+            self.embeddings = self.add_weight(shape=(10, 4), initializer="ones",
+                                              name="embeddings")
+
+        def call(self, inputs):
+            return m.nn.embedding_lookup(self.embeddings, inputs)
+
+        def compute_mask(self, inputs, mask=None):
+            return m.not_equal(inputs, 0)
+
+    class Count(m.keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.supports_masking = True
+
+        def call(self, inputs, mask=None):
+            return m.constant(-1.0) if mask is None else m.reduce_sum(m.cast(mask, "float32"))
+
+    a = m.keras.layers.Embedding(10, 2, mask_zero=True)(np.array([[0, 3]]))
+    count = Count()
+    out = [CustomEmbedding()(np.array([[3, 0]]))._keras_mask.numpy().tolist(),
+           m.keras.layers.Concatenate()([a, a])._keras_mask.numpy().tolist(),
+           m.keras.layers.Add()([a, a])._keras_mask.numpy().tolist(),
+           float(count(a, mask=None)), float(count(a)),
+           float(count(a, m.constant([[True, True]])))]
+    try:
+        m.keras.layers.Activation("linear")(m.constant([[1.0]]), mask=m.constant([[True]]))
+    except TypeError as e:
+        out.append(str(e).split("\n")[0].split(".")[-1])
+    return out
+
+
+def test_mask_rules_match_keras():
+    import tensorflow as tf_ref
+    assert _mask_rules(tf) == _mask_rules(tf_ref)

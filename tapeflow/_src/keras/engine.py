@@ -36,12 +36,18 @@ _call_info_cache: dict = {}
 
 
 def _call_info(cls):
-    """(accepts training, accepts mask, accepts **kwargs) for cls.call, cached per class."""
+    """(accepts training, accepts mask, accepts **kwargs, the index of `mask` among the
+    arguments after `inputs` or None) for cls.call, cached per class; plus whether the
+    class overrides compute_mask (Keras then treats it as supporting masks)."""
     info = _call_info_cache.get(cls)
     if info is None:
         params = inspect.signature(cls.call).parameters
         var_kw = any(p.kind == p.VAR_KEYWORD for p in params.values())
-        info = ("training" in params, "mask" in params, var_kw)
+        names = [n for n, p in params.items()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][2:]
+        mask_pos = names.index("mask") if "mask" in names else None
+        info = ("training" in params, "mask" in params, var_kw, mask_pos,
+                cls.compute_mask is not Layer.compute_mask)
         _call_info_cache[cls] = info
     return info
 
@@ -55,17 +61,29 @@ def _input_masks(inputs):
 
 
 def _set_output_masks(layer, inputs, outputs, previous_mask):
+    """`outputs` with the masks `layer.compute_mask` gives; an output that is one of the
+    inputs' own tensors is replaced by a new tensor on the same array first, so the
+    caller's tensor does not take the mask (Keras's layers return identities)."""
     flat = _flatten(outputs)
     if all(getattr(o, "_keras_mask", None) is not None for o in flat):
-        return  # the layer set them itself
+        return outputs  # the layer set them itself
     masks = layer.compute_mask(inputs, previous_mask)
     if masks is None:
-        return
+        return outputs
+    input_ids = {id(t) for t in _flatten(inputs)}
+    if any(id(o) in input_ids for o in flat):
+        def fresh(t):
+            if id(t) in input_ids and isinstance(t, Tensor):
+                return _wrap(t._value)
+            return t
+        outputs = _map(fresh, outputs)
+        flat = _flatten(outputs)
     for o, m in zip(flat, _flatten(masks)):
         try:
             o._keras_mask = m
         except AttributeError:  # not a Tensor (e.g. a NumPy array)
             pass
+    return outputs
 
 
 class KerasTensor:
@@ -588,7 +606,7 @@ class Layer(Module):
             rest = ()
         if _has_keras_tensor(inputs):
             return self._k_symbolic_call(inputs, rest, kwargs)
-        has_training, has_mask, _ = _call_info(type(self))
+        has_training, has_mask, var_kw, mask_pos, own_compute_mask = _call_info(type(self))
         inputs = self._k_autocast(inputs)
         training = kwargs.get("training", None)
         pushed = False
@@ -611,15 +629,20 @@ class Layer(Module):
         # explicit mask= wins); layers that support masking then set their outputs' masks
         # from compute_mask.
         previous_mask = None
-        if has_mask or self.supports_masking:
-            if kwargs.get("mask") is not None:
+        supports_masking = self.supports_masking or own_compute_mask
+        if has_mask or supports_masking:
+            if "mask" in kwargs:  # given, even as None: it wins over the inputs' masks
                 previous_mask = kwargs["mask"]
+            elif mask_pos is not None and len(rest) > mask_pos:  # given positionally
+                previous_mask = rest[mask_pos]
             else:
                 previous_mask = _input_masks(inputs)
                 if previous_mask is not None and has_mask:
                     kwargs["mask"] = previous_mask
-        if not has_mask:
-            kwargs.pop("mask", None)
+        if not has_mask and "mask" in kwargs and not var_kw:
+            # As Python (and so Keras) answers a call() without a mask parameter.
+            raise TypeError(f"{type(self).__name__}.call() got an unexpected keyword "
+                            f"argument 'mask'")
         try:
             if not self.built:
                 self._k_maybe_build(inputs)
@@ -644,8 +667,9 @@ class Layer(Module):
             for o in _flatten(outputs):
                 self.add_loss(self.activity_regularizer(o) /
                               cast(o.shape[0] or 1, o.dtype))
-        if self.supports_masking:
-            _set_output_masks(self, inputs, outputs, previous_mask)
+        if supports_masking and (previous_mask is not None or own_compute_mask):
+            # (With no mask coming in, the default compute_mask has nothing to pass on.)
+            outputs = _set_output_masks(self, inputs, outputs, previous_mask)
         return outputs
 
     def compute_mask(self, inputs, mask=None):

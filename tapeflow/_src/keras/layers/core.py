@@ -358,7 +358,32 @@ class Embedding(Layer):
 
 # -- merge layers --------------------------------------------------------------------------
 
+def _merge_masks_check(inputs, mask):
+    if not isinstance(mask, (tuple, list)):
+        raise ValueError(f"`mask` should be a list. Received: mask={mask}")
+    if not isinstance(inputs, (tuple, list)):
+        raise ValueError(f"`inputs` should be a list. Received: inputs={inputs}")
+    if len(mask) != len(inputs):
+        raise ValueError("The lists `inputs` and `mask` should have the same length. "
+                         f"Received: inputs={inputs} of length {len(inputs)}, and "
+                         f"mask={mask} of length {len(mask)}")
+
+
 class _Merge(Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        """An entry is kept where every input's mask keeps it (Keras's merge layers)."""
+        if mask is None:
+            return None
+        _merge_masks_check(inputs, mask)
+        masks = [tf.expand_dims(m, 0) for m in mask if m is not None]
+        if not masks:
+            return None
+        return tf.reduce_all(tf.concat(masks, 0), axis=0)
+
     def call(self, inputs):
         if not isinstance(inputs, (list, tuple)) or len(inputs) < 1:
             raise ValueError(f"A merge layer should be called on a list of inputs. "
@@ -417,10 +442,29 @@ class Concatenate(Layer):
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.axis = axis
 
     def call(self, inputs):
         return tf.concat(list(inputs), axis=self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        """The inputs' masks concatenated as the inputs are (an unmasked input counts as
+        all kept; a step mask spans the features), kept where all of the last axis is."""
+        if mask is None:
+            return None
+        _merge_masks_check(inputs, mask)
+        if all(m is None for m in mask):
+            return None
+        masks = []
+        for x, m in zip(inputs, mask):
+            if m is None:
+                masks.append(tf.ones_like(x, dtype="bool"))
+            elif m.shape.rank < x.shape.rank:
+                masks.append(tf.expand_dims(m, -1))
+            else:
+                masks.append(m)
+        return tf.reduce_all(tf.concat(masks, axis=self.axis), axis=-1)
 
     def get_config(self):
         config = super().get_config()

@@ -329,9 +329,12 @@ class RNN(Layer):
                 return cell.step(x, st, rec_masks)
         else:
             proj = inputs
+            import inspect
+            kw = ({"training": training}
+                  if "training" in inspect.signature(cell.call).parameters else {})
 
             def step(x, st):
-                out, new = cell.call(x, st)
+                out, new = cell.call(x, st, **kw)
                 return out, (list(new) if isinstance(new, (list, tuple)) else [new])
         xs = tf.unstack(proj, axis=1)
         if isinstance(mask, (list, tuple)):
