@@ -96,7 +96,9 @@ def _exact_wrapper(fn):
            f"        return _fallback(_fn, ({''.join(a + ', ' for a in pos)}), "
            f"{{{', '.join(kw)}}})\n")
     try:
-        exec(compile(src, f"<dispatch {fn.__name__}>", "exec"), ns)
+        # Compiled under this module's file name: frames in a wrapper count as tapeflow's
+        # own (error messages and check_numerics point at the user's line, not here).
+        exec(compile(src, __file__, "exec"), ns)
     except SyntaxError:
         return None
     return ns[fn.__name__]
