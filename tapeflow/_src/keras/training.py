@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 import tapeflow as tf
@@ -23,7 +25,8 @@ from tapeflow._src.keras.data_adapter import (
 )
 
 
-_tracing_keras_step = False  # True while fit/evaluate/predict trace their step function
+# `flag` is True while this thread's fit/evaluate/predict trace their step function.
+_keras_step = threading.local()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,12 +235,12 @@ class Model(Layer):
                 self._clear_losses()  # a retrace must not see the last trace's losses
                 # Keras traces its steps for batches of any size: a Sequential whose shape
                 # is inferred from data sees an unknown batch size here.
-                global _tracing_keras_step
-                saved, _tracing_keras_step = _tracing_keras_step, True
+                saved = getattr(_keras_step, "flag", False)
+                _keras_step.flag = True
                 try:
                     return step(data)
                 finally:
-                    _tracing_keras_step = saved
+                    _keras_step.flag = saved
             step_function.__name__ = step.__name__.replace("_step", "_function")
             fn = tf.function(step_function, reduce_retracing=reduce_retracing)
             setattr(self, attr, fn)
@@ -382,14 +385,14 @@ class Model(Layer):
             if self._k_train_vars is None:
                 self._k_train_vars = []
                 self._k_in_fit = False
-                global _tracing_keras_step
                 # This first step creates the variables eagerly; Keras would trace it, so a
                 # shape inferred here has an open batch size unless the model runs eagerly.
-                saved, _tracing_keras_step = _tracing_keras_step, not self.run_eagerly
+                saved = getattr(_keras_step, "flag", False)
+                _keras_step.flag = not self.run_eagerly
                 try:
                     step_logs = self.train_step(batch)
                 finally:
-                    _tracing_keras_step = saved
+                    _keras_step.flag = saved
                 self._k_in_fit = True
                 self._k_train_vars = None
             elif dist is not None:
@@ -1129,7 +1132,7 @@ class Sequential(Functional):
                          TensorShape(inputs.shape).as_list())
             dt = getattr(inputs, "dtype", None)
             dt = None if dt is None or tf.as_dtype(dt).is_floating else tf.as_dtype(dt).name
-            if _tracing_keras_step and shape:
+            if getattr(_keras_step, "flag", False) and shape:
                 shape[0] = None
             if not self._k_graph:
                 # As Keras: the graph takes the shape of the first data it sees, batch size
