@@ -759,7 +759,7 @@ class Function:
             for p in tracer.pending:
                 p()
         program = None if tracer.unreplayable else tracing.Program(
-            tracer, input_slots, result, out_flat, self._name)
+            tracer, input_slots, result, out_flat, self._name, bool(self._jit_compile))
         if cf is None:
             cf = ConcreteFunction(self, key)
             cf._text, cf._short = _signature_text(self._python_function, args, kwargs,
@@ -900,7 +900,9 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
       input_signature: a possibly nested sequence of `tf.TensorSpec`; tensors matching it
         (None dims match any size) share one trace.
       autograph: accepted; Python control flow on tensors is handled by guards instead.
-      jit_compile: accepted and ignored (there is no XLA).
+      jit_compile: True compiles fixed-shape programs with fused numba kernels where
+        they apply (the optional `tapeflow[jit]` extra; see `_src/function/jit.py`);
+        without numba it warns once and replays unfused.
       reduce_retracing: generalise shapes to None dims after a shape change.
       name: unused.
 

@@ -39,7 +39,8 @@ _get_ident = threading.get_ident
 _refcount = sys.getrefcount
 _ndarray = np.ndarray
 
-OP, OPM, FN, READ, ASSIGN, GUARD, EFFECT, CUSTOM = range(8)
+OP, OPM, FN, READ, ASSIGN, GUARD, EFFECT, CUSTOM, JIT = range(9)
+# JIT: a fused group of steps (jit.py), only in the fast replay of jit_compile functions
 
 _VARIABLE_CREATION_ERROR = (
     "tf.function only supports singleton tf.Variables created on the first call. Make sure "
@@ -763,6 +764,12 @@ def _compile_fast(steps, out_slots, values=None):
             continue
         elif kind == CUSTOM:
             continue  # fast replays run the function's recorded steps that follow
+        elif kind == JIT:
+            ns[f"f{k}"] = a.call
+            targets = "".join(f"v[{o}], " if o in into else f"x{o}, " for o in outs)
+            lines.append(f"    {targets or '_'} = f{k}({', '.join(['undo'] + [ref(j) for j in ins])})")
+            defined.update(outs)
+            continue
         else:
             return None
         if kind == EFFECT:
@@ -818,7 +825,8 @@ def _inplace_call(k, p, ins, outs, call, ns, values, last_read, kept, defined, r
 class Program:
     """A finished trace: input slots, steps, and the output structure."""
 
-    def __init__(self, tracer, input_slots, out_structure, out_flat, name="function"):
+    def __init__(self, tracer, input_slots, out_structure, out_flat, name="function",
+                 jit_compile=False):
         self.n = len(tracer.keep)
         self.steps = tracer.steps
         self.origin = tracer.origin
@@ -864,7 +872,16 @@ class Program:
         self.fast = [f for f in map(_fast_step, fast_steps) if f is not None]
         values = (None if tracer.guard_shapes else
                   [t._value if isinstance(t, Tensor) else None for t in tracer.keep])
-        self.replay = _compile_fast(fast_steps, out_slots, values)
+        self.replay = None
+        self.jit_steps = None
+        if jit_compile and values is not None:
+            # jit_compile=True: fused numba kernels where they apply (see jit.py).
+            from tapeflow._src.function import jit
+            self.jit_steps = jit.fuse(fast_steps, self.init_arrays, values, out_slots)
+            if self.jit_steps is not None:
+                self.replay = _compile_fast(self.jit_steps, out_slots, values)
+        if self.replay is None:
+            self.replay = _compile_fast(fast_steps, out_slots, values)
         seen = {}
         for s in self.steps:
             if s[0] in (READ, ASSIGN):

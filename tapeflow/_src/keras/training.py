@@ -196,6 +196,9 @@ class Model(Layer):
         # As in Keras: fit, evaluate and predict run train_step, test_step and predict_step
         # as tf.functions unless run_eagerly=True (or tf.config.run_functions_eagerly(True)).
         self._k_run_eagerly = run_eagerly
+        # jit_compile=True: the traced steps fuse elementwise chains with numba, as
+        # tf.function(jit_compile=True) does (tapeflow's stand-in for XLA).
+        self._k_jit_compile = jit_compile
         self._k_reset_step_functions()
 
     @property
@@ -214,6 +217,17 @@ class Model(Layer):
     @run_eagerly.setter
     def run_eagerly(self, value):
         self._k_run_eagerly = value
+
+    @property
+    def jit_compile(self):
+        """Whether the traced train, test and predict steps are compiled with fused
+        kernels (`tf.function(jit_compile=True)`); None until `compile` sets it."""
+        return self.__dict__.get("_k_jit_compile")
+
+    @jit_compile.setter
+    def jit_compile(self, value):
+        self._k_jit_compile = value
+        self._k_reset_step_functions()
 
     def _k_reset_step_functions(self):
         # The traced steps; compile() drops them (new loss, metrics and optimizer).
@@ -242,7 +256,8 @@ class Model(Layer):
                 finally:
                     _keras_step.flag = saved
             step_function.__name__ = step.__name__.replace("_step", "_function")
-            fn = tf.function(step_function, reduce_retracing=reduce_retracing)
+            fn = tf.function(step_function, reduce_retracing=reduce_retracing,
+                             jit_compile=bool(self.jit_compile))
             setattr(self, attr, fn)
         return fn
 

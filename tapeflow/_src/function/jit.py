@@ -1,0 +1,564 @@
+"""`tf.function(jit_compile=True)`: fused kernels compiled with numba (optional extra).
+
+TensorFlow compiles a `jit_compile=True` function with XLA, which fuses elementwise ops
+into loops. tapeflow has no XLA; with numba installed (`pip install tapeflow[jit]`) a
+fixed-shape program's fast replay is rewritten here before it is compiled:
+
+- **Elementwise fusion.** A run of consecutive elementwise steps (AddV2, Sub, Mul, RealDiv,
+  Neg, Square, Sqrt, Exp, Log, Tanh, Relu, ReluGrad) with one float dtype and one output
+  shape becomes one loop nest over that shape: every intermediate lives in a register and
+  only the values read after the run (or returned) are written to memory. Inputs may
+  broadcast (a bias row, a column, a scalar); small constants are compiled in. An
+  `assign_add`/`assign_sub` of a value computed in the run joins it: the loop writes the
+  variable's new value (into a new array, so that a failed call can still be rolled back).
+- **Per-op kernels.** `SparseSoftmaxCrossEntropyWithLogits` (max, exp, sum, log and the
+  gradient in one pass over each row) runs a compiled kernel.
+
+Kernels are generated as Python source, compiled by numba on first use and cached by their
+source, which holds no shapes: programs whose chains differ only in shape share one
+kernel. Numerics: the same operations in the same order, so sums, products and the
+correctly rounded ops give eager's bits; numba's exp/log/tanh may differ from NumPy's in
+the last place (as XLA's do from TensorFlow's kernels). A kernel that meets an input it
+was not traced for (a variable's shape changed) raises, and the call is replayed through
+the primitives instead.
+
+Without numba a `jit_compile=True` function runs the ordinary replay and warns once.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import warnings
+
+import numpy as np
+
+from tapeflow._src.function.tracing import _FREE_REFS, ASSIGN, JIT, OP, OPM, READ
+
+_lock = threading.Lock()
+_numba = None          # the module once imported; False when it is not installed
+_kernels = {}          # generated source -> compiled dispatcher
+_warned = False
+
+
+def available():
+    """True when numba imports (imported on the first jit_compile=True trace only)."""
+    global _numba, _warned
+    if _numba is None:
+        try:
+            import numba
+            _numba = numba
+        except Exception:  # ImportError, or a numba that fails to load its LLVM
+            _numba = False
+    if _numba is False and not _warned:
+        _warned = True
+        warnings.warn("tf.function(jit_compile=True): numba is not installed "
+                      "(pip install 'tapeflow[jit]'); running the unfused replay.",
+                      stacklevel=4)
+    return _numba is not False
+
+
+class KernelMismatch(Exception):
+    """An input differs from what the kernel was generated for; replay the primitives."""
+
+
+# Counts of what happened at run time (tests read them): kernels that met inputs they were
+# not generated for, after which the call was replayed through the primitives.
+stats = {"mismatches": 0}
+
+
+def _mismatch():
+    stats["mismatches"] += 1
+    raise KernelMismatch
+
+
+# name -> (arity, template over the operand temporaries {0}, {1}; Z and ONE are the
+# dtype's 0 and 1). Each template computes what the primitive's NumPy kernel computes.
+_ELEMENTWISE = {
+    "AddV2": (2, "{0} + {1}"),
+    "Sub": (2, "{0} - {1}"),
+    "Mul": (2, "{0} * {1}"),
+    "RealDiv": (2, "{0} / {1}"),
+    "Neg": (1, "-{0}"),
+    "Square": (1, "{0} * {0}"),
+    "Sqrt": (1, "np.sqrt({0})"),
+    "Exp": (1, "np.exp({0})"),
+    "Log": (1, "np.log({0})"),
+    "Tanh": (1, "np.tanh({0})"),
+    # np.maximum(x, 0): NaN stays NaN, -0.0 becomes +0.0.
+    "Relu": (1, "{0} if ({0} > Z or {0} != {0}) else Z"),
+    # dy * (y > 0): a NaN or inf dy where y <= 0 gives NaN, as the NumPy kernel does.
+    "ReluGrad": (2, "{0} * (ONE if {1} > Z else Z)"),
+}
+# Ops whose NumPy kernel makes more than one pass: worth a loop of their own.
+_MULTI_PASS = frozenset({_ELEMENTWISE["ReluGrad"][1]})
+_FLOATS = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
+_SCALAR_MAX = 1  # constants of this many elements are compiled into the kernel
+
+
+def _literal(value, dtype):
+    return f"np.{dtype.name}(float.fromhex('{float(value).hex()}'))"
+
+
+def _compile(source, name):
+    with _lock:
+        k = _kernels.get(source)
+        if k is None:
+            ns = {"np": np}
+            exec(compile(source, f"<tapeflow jit {name}>", "exec"), ns)
+            # error_model="numpy": x / 0 gives inf or nan, as NumPy does, not an exception.
+            k = _kernels[source] = _numba.njit(nogil=True, error_model="numpy")(ns[name])
+    return k
+
+
+# ---------------------------------------------------------------------------------------
+# elementwise groups
+# ---------------------------------------------------------------------------------------
+
+def _elementwise(step, values):
+    """(arity, template, shape, dtype) when `step` can join a fused loop, else None."""
+    kind, p, attrs, ins, outs = step
+    if kind != OP or attrs:
+        return None
+    spec = _ELEMENTWISE.get(p.name)
+    if spec is None or len(ins) != spec[0]:
+        return None
+    out = values[outs[0]] if outs[0] < len(values) else None
+    if type(out) is not np.ndarray or out.dtype not in _FLOATS or out.ndim == 0:
+        return None
+    return spec[0], spec[1], out.shape, out.dtype
+
+
+def _leading_axes(attrs, nd):
+    """r when a Sum's attributes sum the first r < nd axes without keeping them, else 0."""
+    if set(attrs) != {"axis", "keepdims"} or attrs["keepdims"]:
+        return 0
+    axis = attrs["axis"]
+    if axis is None:
+        return 0
+    try:
+        axes = sorted({int(a) % nd for a in (axis if np.ndim(axis) else [axis])})
+    except (TypeError, ValueError):
+        return 0
+    return len(axes) if axes and axes == list(range(len(axes))) and len(axes) < nd else 0
+
+
+def _broadcasts(arr, shape):
+    """The input's index pattern into a loop over `shape`, or None if it does not fit."""
+    if type(arr) is not np.ndarray or arr.ndim > len(shape):
+        return None
+    lead = len(shape) - arr.ndim
+    for d, n in zip(arr.shape, shape[lead:]):
+        if d != n and d != 1:
+            return None
+    return tuple(d == 1 and n != 1 for d, n in zip(arr.shape, shape[lead:]))
+
+
+class _Group:
+    """A run of fusible steps being collected."""
+
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype = shape, dtype
+        self.ops = []          # (template, operand slots, result slot)
+        self.body = []         # ("op", template, ins, out) | ("sink", n) | ("sum", n)
+        self.forwarded = {}    # slot of a read after a sink -> that sink's index
+        self.post_reads = []   # those READ steps
+        self.made = set()      # slots computed in the group
+        self.externals = []    # input slots read from memory, in order
+        self.literals = {}     # constant slot -> its scalar value
+        self.sinks = []        # (variable, kind, value slot)
+        self.reads = []        # READ steps hoisted before the group
+        self.assigned = set()  # id(variable) assigned by a sink
+        self.sums = []         # (input slot, output slot, leading axes summed)
+
+
+def _operands(g, ins, consts, values):
+    """Registers the step's inputs as operands of group g; False (nothing registered) when
+    one of them cannot be one."""
+    plan = []
+    for j in ins:
+        if j in g.made or j in g.literals or j in g.externals or j in plan:
+            continue
+        c = consts[j] if j < len(consts) else None
+        if c is not None:
+            arr = np.asarray(c)
+            if arr.dtype != g.dtype:
+                return False
+            if arr.size <= _SCALAR_MAX and arr.ndim <= len(g.shape):
+                plan.append(("literal", j, arr.reshape(-1)[0]))
+                continue
+        v = values[j] if j < len(values) else None
+        if type(v) is not np.ndarray or v.dtype != g.dtype or _broadcasts(v, g.shape) is None:
+            return False
+        plan.append(("external", j, None))
+    for what, j, c in plan:
+        if what == "literal":
+            g.literals[j] = c
+        else:
+            g.externals.append(j)
+    return True
+
+
+def fuse(steps, consts, values, out_slots):
+    """The steps with fusible runs replaced by JIT steps and kernels swapped in for the ops
+    that have one; None when nothing changed (or numba is missing)."""
+    if not available():
+        return None
+    last_read = {}
+    for k, step in enumerate(steps):
+        for j in step[3]:
+            last_read[j] = k
+    out_set = set(out_slots)
+    new, changed = [], 0
+    k = 0
+    while k < len(steps):
+        fused_pair = _xent_with_bias(steps, k, values, last_read, out_set)
+        if fused_pair is not None:
+            new.append(fused_pair)
+            changed += 1
+            k += 2
+            continue
+        info = _elementwise(steps[k], values)
+        if info is None:
+            step = _per_op(steps[k], values)
+            changed += step is not steps[k]
+            new.append(step)
+            k += 1
+            continue
+        g = _Group(info[2], info[3])
+        start = k
+        while k < len(steps):
+            kind, a, attrs, ins, outs = steps[k]
+            info = _elementwise(steps[k], values)
+            if info is not None and info[2] == g.shape and info[3] == g.dtype:
+                if not _operands(g, ins, consts, values):
+                    break
+                g.body.append(("op", info[1], ins, outs[0]))
+                g.ops.append((info[1], ins, outs[0]))
+                g.made.add(outs[0])
+            elif (kind == OP and a.name == "Sum" and ins[0] in g.made
+                  and _leading_axes(attrs, len(g.shape))):
+                g.body.append(("sum", len(g.sums)))
+                g.sums.append((ins[0], outs[0], _leading_axes(attrs, len(g.shape))))
+            elif kind == READ and id(a) not in g.assigned:
+                g.reads.append(steps[k])
+            elif kind == READ:
+                # A read after the group assigned the variable: the new value, which the
+                # loop has in a register (and the variable holds once the group ran).
+                n = next(i for i, (var, _, _) in enumerate(g.sinks) if var is a)
+                g.forwarded[outs[0]] = n
+                g.made.add(outs[0])
+                g.post_reads.append(steps[k])
+            elif (kind == ASSIGN and attrs in ("assign_add", "assign_sub")
+                  and ins[0] in g.made and id(a) not in g.assigned
+                  and type(a._value) is np.ndarray and a._value.shape == g.shape
+                  and a._value.dtype == g.dtype):
+                g.body.append(("sink", len(g.sinks)))
+                g.sinks.append((a, attrs, ins[0]))
+                g.assigned.add(id(a))
+            else:
+                break
+            k += 1
+        while k > start and steps[k - 1][0] == READ:  # a trailing read: for what follows
+            k -= 1
+            step = steps[k]
+            if g.post_reads and g.post_reads[-1] is step:
+                g.post_reads.pop()
+                del g.forwarded[step[4][0]]
+                g.made.discard(step[4][0])
+            else:
+                g.reads.pop()
+        if not g.ops or (len(g.ops) + len(g.sinks) + len(g.sums) < 2
+                         and g.ops[0][1] not in _MULTI_PASS):
+            # Nothing to gain: the first step goes through unchanged, the rest is rescanned.
+            new.append(steps[start])
+            k = start + 1
+            continue
+        # Values computed in the group that are read after it, or returned, are stored.
+        stored = [o for _, _, o in g.ops if o in out_set or last_read.get(o, -1) >= k]
+        new.extend(g.reads)
+        # Inputs read for the last time here may take a result (checked again at run time).
+        donors = [n for n, j in enumerate(g.externals)
+                  if start <= last_read.get(j, -1) < k and j not in out_set
+                  and values[j].shape == g.shape]
+        group = _GroupKernel(g, stored, values, donors)
+        new.append((JIT, group, None, tuple(g.externals),
+                    tuple(stored) + tuple(o for _, o, _ in g.sums)))
+        # Forwarded reads that later steps (or the result) use read the variable again.
+        new.extend(r for r in g.post_reads if r[4][0] in out_set or
+                   last_read.get(r[4][0], -1) >= k)
+        changed += 1
+    return new if changed else None
+
+
+class _GroupKernel:
+    """One fused group: `group.call(undo, *externals)` returns the stored values."""
+
+    def __init__(self, g, stored, values, donors=()):
+        self.shape, self.dtype = g.shape, g.dtype
+        self.sinks = [(var, kind) for var, kind, _ in g.sinks]
+        self.names = [_op_name(t) for t, _, _ in g.ops] + ["Sum"] * len(g.sums)
+        self.sum_shapes = [g.shape[r:] for _, _, r in g.sums]
+        self.name = "Fused" + "".join(self.names) + ("Assign" if self.sinks else "")
+        results = [f"o{n}" for n in range(len(stored))] + [
+            f"n{n}" for n in range(len(self.sinks))]
+        # Results written into inputs that die here, when each is free at run time. A
+        # kernel of its own: LLVM vectorizes a loop only when its arrays do not overlap.
+        self.donated = dict(zip(results, (f"a{n}" for n in donors)))
+        self.source = _kernel_source(g, stored, values, {})
+        self.kernel = _compile(self.source, "kernel")
+        self.kernel_in_place = None
+        if self.donated:
+            self.source_in_place = _kernel_source(g, stored, values, self.donated)
+            self.kernel_in_place = _compile(self.source_in_place, "kernel")
+        self.call = self._wrapper(len(g.externals), results)
+
+    def _wrapper(self, n_ext, results):
+        args = [f"a{n}" for n in range(n_ext)]
+        olds = [f"w{n}" for n in range(len(self.sinks))]
+        sums = [f"r{n}" for n in range(len(self.sum_shapes))]
+        lines = [f"def group({', '.join(['undo'] + args)}):"]
+        for n, w in enumerate(olds):
+            lines.append(f"    {w} = var{n}._value")
+        for n, r in enumerate(sums):
+            lines.append(f"    {r} = _empty(sum_shape{n}, dtype)")
+        indent = "    "
+        if self.donated:
+            free = " and ".join(
+                f"type({a}) is _nd and _rc({a}) == _FREE and {a}.base is None "
+                f"and {a}.flags.writeable" for a in self.donated.values())
+            lines.append(f"    if {free}:")
+            kept = [r for r in results if r not in self.donated]
+            for r in kept:
+                lines.append(f"        {r} = _empty(shape, dtype)")
+            lines.append(f"        if not kernel_in_place({', '.join(kept + olds + sums + args)}):")
+            lines.append("            _mismatch()")
+            for r, a in self.donated.items():
+                lines.append(f"        {r} = {a}")
+            lines.append("    else:")
+            indent = "        "
+        for r in results:
+            lines.append(f"{indent}{r} = _empty(shape, dtype)")
+        lines.append(f"{indent}if not kernel({', '.join(results + olds + sums + args)}):")
+        lines.append(f"{indent}    _mismatch()")
+        for n in range(len(self.sinks)):
+            lines.append(f"    var{n}._value = n{n}")
+            lines.append(f"    undo.append((var{n}, {olds[n]}))")
+        outs = [r for r in results if r.startswith("o")] + sums
+        lines.append(f"    return ({''.join(o + ', ' for o in outs)})")
+        ns = {"_empty": np.empty, "shape": self.shape, "dtype": self.dtype,
+              "_nd": np.ndarray, "_rc": sys.getrefcount, "_FREE": _FREE_REFS,
+              "kernel": self.kernel, "kernel_in_place": self.kernel_in_place,
+              "_mismatch": _mismatch}
+        for n, (var, _) in enumerate(self.sinks):
+            ns[f"var{n}"] = var
+        for n, shape in enumerate(self.sum_shapes):
+            ns[f"sum_shape{n}"] = shape
+        self.wrapper_source = "\n".join(lines)
+        exec(compile(self.wrapper_source, "<tapeflow jit group>", "exec"), ns)
+        return ns["group"]
+
+
+def _op_name(template):
+    for name, (_, t) in _ELEMENTWISE.items():
+        if t == template:
+            return name
+    return "Op"
+
+
+def _kernel_source(g, stored, values, donated):
+    """Numba source of the group's loop nest. It holds no sizes (they come from the
+    arrays), so one compiled kernel serves every shape of the same rank and broadcast
+    pattern. `donated`: result -> the input array it is written into."""
+    nd = len(g.shape)
+    dt = g.dtype.name
+    outs = [f"o{n}" for n in range(len(stored))]
+    news = [f"n{n}" for n in range(len(g.sinks))]
+    olds = [f"w{n}" for n in range(len(g.sinks))]
+    exts = [f"a{n}" for n in range(len(g.externals))]
+    pre = [f"Z = np.{dt}(0)", f"ONE = np.{dt}(1)"]
+    names = {}
+    for n, (j, c) in enumerate(g.literals.items()):
+        pre.append(f"C{n} = {_literal(c, g.dtype)}")
+        names[j] = f"C{n}"
+    sums = [f"r{n}" for n in range(len(g.sums))]
+    params = [r for r in outs + news if r not in donated] + olds + sums + exts
+    lines = [f"def kernel({', '.join(params)}):"]
+    # Sizes come from an array of the full shape: a result, a variable's old value or a
+    # donated input (every donated input has the full shape).
+    ref = ([r for r in outs + news if r not in donated] + olds + list(donated.values()))[0]
+    for d in range(nd):
+        lines.append(f"    s{d} = {ref}.shape[{d}]")
+    full = "(" + "".join(f"s{d}, " for d in range(nd)) + ")"
+    for a in params[:len(params) - len(exts) - len(sums)]:
+        lines.append(f"    if {a}.shape != {full}:")
+        lines.append("        return False")
+    for n, (_, _, r) in enumerate(g.sums):
+        tail = "(" + "".join(f"s{d}, " for d in range(r, nd)) + ")"
+        lines.append(f"    if {sums[n]}.shape != {tail}:")
+        lines.append("        return False")
+    loads = []
+    for n, j in enumerate(g.externals):
+        arr = values[j]
+        lead = nd - arr.ndim
+        want, index = [], []
+        for d, size in enumerate(arr.shape):
+            if size == 1 and g.shape[lead + d] != 1:
+                want.append("1")
+                index.append("0")
+            else:
+                want.append(f"s{lead + d}")
+                index.append(f"i{lead + d}")
+        lines.append(f"    if a{n}.shape != ({''.join(w + ', ' for w in want)}):")
+        lines.append("        return False")
+        at = ", ".join(index) if index else "()"
+        loads.append((n, j, f"a{n}[{at}]"))
+    indent = "    "
+    for d in range(nd):
+        lines.append(f"{indent}for i{d} in range(s{d}):")
+        indent += "    "
+    idx = ", ".join(f"i{d}" for d in range(nd))
+    for n, j, text in loads:
+        lines.append(f"{indent}e{n} = {text}")
+        names[j] = f"e{n}"
+    stored_at = {o: n for n, o in enumerate(stored)}
+    for item in g.body:
+        if item[0] == "op":
+            _, template, ins, o = item
+            lines.append(f"{indent}t{o} = " + template.format(*(names[j] for j in ins)))
+            names[o] = f"t{o}"
+            if o in stored_at:
+                n = stored_at[o]
+                lines.append(f"{indent}{donated.get(outs[n], outs[n])}[{idx}] = t{o}")
+        elif item[0] == "sink":
+            n = item[1]
+            _, kind, j = g.sinks[n]
+            op = "+" if kind == "assign_add" else "-"
+            lines.append(f"{indent}u{n} = {olds[n]}[{idx}] {op} {names[j]}")
+            lines.append(f"{indent}{donated.get(news[n], news[n])}[{idx}] = u{n}")
+            for slot, m in g.forwarded.items():
+                if m == n:
+                    names[slot] = f"u{n}"
+        else:
+            n = item[1]
+            j, _, r = g.sums[n]
+            # Row after row, as NumPy adds the leading axes of a C-ordered array: the same
+            # sums in the same order. The first row is copied, not added to zero.
+            at = ", ".join(f"i{d}" for d in range(r, nd))
+            first = " and ".join(f"i{d} == 0" for d in range(r))
+            lines.append(f"{indent}if {first}:")
+            lines.append(f"{indent}    {sums[n]}[{at}] = {names[j]}")
+            lines.append(f"{indent}else:")
+            lines.append(f"{indent}    {sums[n]}[{at}] += {names[j]}")
+    lines.append("    return True")
+    return "\n".join(pre + lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------
+# per-op kernels
+# ---------------------------------------------------------------------------------------
+
+_XENT_SOURCE = """
+def kernel(logits, labels, loss, backprop):
+    n, k = logits.shape
+    for i in range(n):
+        label = labels[i]
+        if label < 0 or label >= k:
+            return False
+    for i in range(n):
+        m = logits[i, 0]
+        for j in range(1, k):
+            if logits[i, j] > m or logits[i, j] != logits[i, j]:
+                m = logits[i, j]
+        picked = logits[i, labels[i]] - m  # before the row is overwritten below
+        s = Z
+        for j in range(k):
+            e = np.exp(logits[i, j] - m)
+            backprop[i, j] = e
+            s += e
+        loss[i] = np.log(s) - picked
+        for j in range(k):
+            backprop[i, j] = backprop[i, j] / s
+        backprop[i, labels[i]] -= ONE
+    return True
+"""
+
+
+class _JitOp:
+    """A primitive with a compiled forward, for the fast replay of one step."""
+
+    def __init__(self, p, forward):
+        self.name, self.primitive, self.forward = p.name, p, forward
+
+
+def _xent_forward(numpy_forward):
+    kernels = {}
+
+    def forward(logits, labels):
+        if (type(logits) is np.ndarray and type(labels) is np.ndarray and logits.ndim == 2
+                and logits.dtype in _FLOATS and logits.shape[1] > 0
+                and labels.shape == logits.shape[:1] and labels.dtype.kind == "i"):
+            k = kernels.get(logits.dtype)
+            if k is None:
+                dt = logits.dtype.name
+                k = kernels[logits.dtype] = _compile(
+                    f"Z = np.{dt}(0)\nONE = np.{dt}(1)\n" + _XENT_SOURCE, "kernel")
+            loss = np.empty(logits.shape[:1], logits.dtype)
+            backprop = np.empty(logits.shape, logits.dtype)
+            if k(logits, labels, loss, backprop):
+                return loss, backprop
+        return numpy_forward(logits, labels)  # other inputs, and the bad-label error
+    return forward
+
+
+_PER_OP = {"SparseSoftmaxCrossEntropyWithLogits": _xent_forward}
+
+_XENT_BIAS_SOURCE = _XENT_SOURCE.replace(
+    "def kernel(logits, labels, loss, backprop):\n    n, k = logits.shape",
+    "def kernel(x, bias, labels, loss, backprop):\n    n, k = x.shape\n"
+    "    logits = backprop\n"
+    "    if bias.shape[0] != k:\n        return False\n"
+    "    for i in range(n):\n        for j in range(k):\n"
+    "            logits[i, j] = x[i, j] + bias[j]")
+
+
+def _xent_with_bias(steps, k, values, last_read, out_set):
+    """`SparseSoftmaxCrossEntropyWithLogits(x + bias, labels)` as one step, when the sum
+    is read by nothing else (the logits of a Dense layer without activation), else None."""
+    if k + 1 >= len(steps):
+        return None
+    (k1, add, attrs1, ins1, outs1), (k2, xent, attrs2, ins2, outs2) = steps[k], steps[k + 1]
+    if (k1 != OP or add.name != "AddV2" or attrs1 or k2 != OPM or attrs2
+            or xent.name != "SparseSoftmaxCrossEntropyWithLogits" or ins2[0] != outs1[0]
+            or last_read.get(outs1[0]) != k + 1 or outs1[0] in out_set
+            or len(ins1) != 2 or ins2[1] == outs1[0]):
+        return None
+    x, b = (values[j] if j < len(values) else None for j in ins1)
+    if (type(x) is not np.ndarray or type(b) is not np.ndarray or x.ndim != 2
+            or b.shape != x.shape[1:] or x.dtype != b.dtype or x.dtype not in _FLOATS):
+        return None
+    numpy_forward, add_forward = xent.forward, add.forward
+    dt = x.dtype.name
+    kernel = _compile(f"Z = np.{dt}(0)\nONE = np.{dt}(1)\n" + _XENT_BIAS_SOURCE, "kernel")
+
+    def forward(x, bias, labels):
+        if (type(x) is np.ndarray and type(bias) is np.ndarray and type(labels) is np.ndarray
+                and x.ndim == 2 and bias.ndim == 1 and x.dtype == bias.dtype
+                and x.dtype.name == dt and x.shape[1] > 0
+                and labels.shape == x.shape[:1] and labels.dtype.kind == "i"):
+            loss = np.empty(x.shape[:1], x.dtype)
+            backprop = np.empty(x.shape, x.dtype)
+            if kernel(x, bias, labels, loss, backprop):
+                return loss, backprop
+        return numpy_forward(add_forward(x, bias), labels)
+
+    op = _JitOp(xent, forward)
+    op.name = "FusedAddV2SparseSoftmaxCrossEntropyWithLogits"
+    return (OPM, op, {}, (ins1[0], ins1[1], ins2[1]), outs2)
+
+
+def _per_op(step, values):
+    kind, p, attrs, ins, outs = step
+    if kind not in (OP, OPM) or attrs or p.name not in _PER_OP:
+        return step
+    return (kind, _JitOp(p, _PER_OP[p.name](p.forward)), attrs, ins, outs)
