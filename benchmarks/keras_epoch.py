@@ -55,10 +55,13 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-IMPLS = ("numpy", "tapeflow", "tapeflow_eager", "torch", "torch_compile", "tf_keras")
-OPTIONAL = ("tf_keras_eager",)  # only with --only: about 10x slower than the others
+IMPLS = ("numpy", "tapeflow", "tapeflow_jit", "tapeflow_eager", "torch", "torch_compile",
+         "tf_keras")
+OPTIONAL = ("tf_keras_eager", "tf_keras_jit")  # only with --only (eager: ~10x slower)
 LABELS = {"numpy": "NumPy loop (floor)", "tapeflow": "tapeflow `fit` (traced, default)",
           "tapeflow_eager": "tapeflow `fit`, run_eagerly=True",
+          "tapeflow_jit": "tapeflow `fit`, jit_compile=True (numba)",
+          "tf_keras_jit": "tf.keras `fit`, jit_compile=True (XLA)",
           "torch": "PyTorch loop", "torch_compile": "PyTorch loop, `torch.compile`",
           "tf_keras": "tf.keras `fit` (tf_keras)",
           "tf_keras_eager": "tf.keras `fit`, run_eagerly=True"}
@@ -96,14 +99,15 @@ def _data(np):
     return x, y
 
 
-def _keras_runner(tf, threads, run_eagerly=False):
+def _keras_runner(tf, threads, run_eagerly=False, jit_compile=False):
     """fit() runner shared by tapeflow and tf_keras (`tf` is either module)."""
     if threads and tf.__name__ == "tensorflow":
         tf.config.threading.set_intra_op_parallelism_threads(threads)
         tf.config.threading.set_inter_op_parallelism_threads(threads)
     tf.random.set_seed(0)
     from _front_page import front_page_model
-    model = front_page_model(tf, **({"run_eagerly": True} if run_eagerly else {}))
+    model = front_page_model(tf, **({"run_eagerly": True} if run_eagerly else {}),
+                             **({"jit_compile": True} if jit_compile else {}))
 
     class FirstStep(tf.keras.callbacks.Callback):
         def on_train_batch_begin(self, batch, logs=None):
@@ -253,14 +257,16 @@ def _loop_epochs(run, x, y, n):
 def worker(impl, threads, n_epochs, trace):
     out = {"impl": impl, "threads": threads or "default"}
     try:
-        if impl in ("tf_keras", "tf_keras_eager"):
+        if impl in ("tf_keras", "tf_keras_eager", "tf_keras_jit"):
             os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
             os.environ["TF_USE_LEGACY_KERAS"] = "1"
             import tensorflow as mod
-        elif impl in ("tapeflow", "tapeflow_eager"):
+        elif impl in ("tapeflow", "tapeflow_eager", "tapeflow_jit"):
             if ROOT not in sys.path:
                 sys.path.insert(0, ROOT)
             import tapeflow as mod
+            if impl == "tapeflow_jit":
+                import numba  # noqa: F401  (the optional 'tapeflow[jit]' extra)
         elif impl in ("torch", "torch_compile"):
             if impl == "torch_compile":
                 # A cold compile each run (not Inductor's on-disk cache of an earlier run),
@@ -275,10 +281,12 @@ def worker(impl, threads, n_epochs, trace):
     out["rss_import"] = _rss_mb()
     x, y = _data(np)
     out["rss_data"] = _rss_mb()
-    if impl in ("tapeflow", "tapeflow_eager", "tf_keras", "tf_keras_eager"):
-        warm, run_epochs, model = _keras_runner(mod, threads, impl.endswith("_eager"))
+    if impl in ("tapeflow", "tapeflow_eager", "tapeflow_jit", "tf_keras", "tf_keras_eager",
+                "tf_keras_jit"):
+        warm, run_epochs, model = _keras_runner(mod, threads, impl.endswith("_eager"),
+                                                impl.endswith("_jit"))
         out["first_step"] = warm(x, y)
-        if impl == "tapeflow":
+        if impl in ("tapeflow", "tapeflow_jit"):
             fn = getattr(model, "_k_train_fn", None)
             out["traces"] = fn.experimental_get_tracing_count() if fn is not None else None
         times, cpu, losses = run_epochs(x, y, n_epochs)

@@ -285,6 +285,15 @@ def mlp_step_numpy():
     return step
 
 
+def _has_numba():
+    """tapeflow's jit_compile=True needs the optional numba ('tapeflow[jit]')."""
+    try:
+        import numba  # noqa: F401
+    except Exception:
+        return False
+    return True
+
+
 def bench_mlp(timer, checks) -> list:
     impls = {"tapeflow": lambda: mlp_step_tf_api(tft), "numpy": mlp_step_numpy}
     impls["TF eager"] = (lambda: mlp_step_tf_api(tfr)) if tfr is not None else None
@@ -292,6 +301,11 @@ def bench_mlp(timer, checks) -> list:
                                if tfr is not None else None)
     impls["torch eager"] = mlp_step_torch if torch is not None else None
     impls["tapeflow tf.function"] = lambda: tft.function(mlp_step_tf_api(tft))
+    impls["tapeflow tf.function(jit_compile=True)"] = (
+        (lambda: tft.function(mlp_step_tf_api(tft), jit_compile=True)) if _has_numba() else None)
+    impls["TF tf.function(jit_compile=True)"] = (
+        (lambda: tfr.function(mlp_step_tf_api(tfr), jit_compile=True))
+        if tfr is not None else None)
     impls["torch.compile"] = ((lambda: torch.compile(mlp_step_torch()))
                               if torch is not None else None)
     fns, first_loss, first_call = {}, {}, {}
@@ -554,8 +568,10 @@ def report(results, env, checks) -> str:
         rows = [[name, fmt_time(median(c.get(name))), fmt_time(first.get(name)),
                  fmt_ratio(ratio(c.get(name), c.get("numpy"))),
                  fmt_ratio(ratio(c.get(name), c.get("tapeflow tf.function")))]
-                for name in ("tapeflow", "tapeflow tf.function", "numpy", "TF eager",
-                             "TF tf.function", "torch eager", "torch.compile")]
+                for name in ("tapeflow", "tapeflow tf.function",
+                             "tapeflow tf.function(jit_compile=True)", "numpy", "TF eager",
+                             "TF tf.function", "TF tf.function(jit_compile=True)",
+                             "torch eager", "torch.compile")]
         out.append(table(["implementation", "step", "first call", "/ NumPy floor",
                           "/ tapeflow tf.function"], rows))
 
@@ -580,6 +596,12 @@ def report(results, env, checks) -> str:
                           ratio(c.get("tapeflow tf.function"), c["tapeflow"]), 1 / 1.5))
         goals.append(goal("traced MLP step / TF tf.function < 1x",
                           ratio(c.get("tapeflow tf.function"), c.get("TF tf.function")),
+                          0.999))
+        jit_name = "tapeflow tf.function(jit_compile=True)"
+        goals.append(goal("jit_compile=True MLP step / eager step <= 0.667x (1.5x faster)",
+                          ratio(c.get(jit_name), c["tapeflow"]), 1 / 1.5))
+        goals.append(goal("jit_compile=True MLP step / TF's jit_compile=True step < 1x",
+                          ratio(c.get(jit_name), c.get("TF tf.function(jit_compile=True)")),
                           0.999))
     if results.get("second_order"):
         c = results["second_order"][0]["cells"]

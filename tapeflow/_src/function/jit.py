@@ -67,6 +67,13 @@ class KernelMismatch(Exception):
 stats = {"mismatches": 0}
 
 
+def _note_failure(error):
+    """A kernel that failed to compile (the steps then run unfused): counted, and kept
+    for reading (`jit.stats["last_failure"]`)."""
+    stats["compile_failures"] = stats.get("compile_failures", 0) + 1
+    stats["last_failure"] = f"{type(error).__name__}: {error}"
+
+
 def _mismatch():
     stats["mismatches"] += 1
     raise KernelMismatch
@@ -100,7 +107,9 @@ def _literal(value, dtype):
     return f"np.{dtype.name}(float.fromhex('{float(value).hex()}'))"
 
 
-def _compile(source, name):
+def _compile(source, name, example_args=None):
+    """The numba dispatcher for `source` (cached by it), compiled for the types of
+    `example_args` when given."""
     with _lock:
         k = _kernels.get(source)
         if k is None:
@@ -108,6 +117,8 @@ def _compile(source, name):
             exec(compile(source, f"<tapeflow jit {name}>", "exec"), ns)
             # error_model="numpy": x / 0 gives inf or nan, as NumPy does, not an exception.
             k = _kernels[source] = _numba.njit(nogil=True, error_model="numpy")(ns[name])
+        if example_args is not None:
+            k.compile(tuple(_numba.typeof(a) for a in example_args))
     return k
 
 
@@ -276,12 +287,19 @@ def fuse(steps, consts, values, out_slots):
             continue
         # Values computed in the group that are read after it, or returned, are stored.
         stored = [o for _, _, o in g.ops if o in out_set or last_read.get(o, -1) >= k]
-        new.extend(g.reads)
         # Inputs read for the last time here may take a result (checked again at run time).
         donors = [n for n, j in enumerate(g.externals)
                   if start <= last_read.get(j, -1) < k and j not in out_set
-                  and values[j].shape == g.shape]
-        group = _GroupKernel(g, stored, values, donors)
+                  and values[j].shape == g.shape and values[j].base is None
+                  and values[j].flags.writeable]
+        try:
+            group = _GroupKernel(g, stored, values, donors)
+        except Exception as e:  # a kernel numba cannot compile: these steps stay unfused
+            _note_failure(e)
+            new.append(steps[start])
+            k = start + 1
+            continue
+        new.extend(g.reads)
         new.append((JIT, group, None, tuple(g.externals),
                     tuple(stored) + tuple(o for _, o, _ in g.sums)))
         # Forwarded reads that later steps (or the result) use read the variable again.
@@ -306,11 +324,22 @@ class _GroupKernel:
         # kernel of its own: LLVM vectorizes a loop only when its arrays do not overlap.
         self.donated = dict(zip(results, (f"a{n}" for n in donors)))
         self.source = _kernel_source(g, stored, values, {})
-        self.kernel = _compile(self.source, "kernel")
+        # Compiled now, for the argument types of the trace (the first call pays, as a
+        # first call pays XLA's compile in TF), not on the first replay.
+        full = np.empty(g.shape, g.dtype)
+        olds = [var._value for var, _, _ in g.sinks]
+        sums = [np.empty(shape, g.dtype) for shape in self.sum_shapes]
+        exts = [values[j] for j in g.externals]
+        # With inputs to write into, the in-place kernel is the one replays run; the other
+        # (for calls where an input turns out to be held elsewhere) compiles if needed.
+        self.kernel = _compile(self.source, "kernel",
+                               None if donors else [full] * len(results) + olds + sums + exts)
         self.kernel_in_place = None
         if self.donated:
             self.source_in_place = _kernel_source(g, stored, values, self.donated)
-            self.kernel_in_place = _compile(self.source_in_place, "kernel")
+            kept = [full for r in results if r not in self.donated]
+            self.kernel_in_place = _compile(self.source_in_place, "kernel",
+                                            kept + olds + sums + exts)
         self.call = self._wrapper(len(g.externals), results)
 
     def _wrapper(self, n_ext, results):
@@ -539,7 +568,16 @@ def _xent_with_bias(steps, k, values, last_read, out_set):
         return None
     numpy_forward, add_forward = xent.forward, add.forward
     dt = x.dtype.name
-    kernel = _compile(f"Z = np.{dt}(0)\nONE = np.{dt}(1)\n" + _XENT_BIAS_SOURCE, "kernel")
+    labels = values[ins2[1]] if ins2[1] < len(values) else None
+    if type(labels) is not np.ndarray or labels.shape != x.shape[:1] or (
+            labels.dtype.kind != "i"):
+        return None
+    try:
+        kernel = _compile(f"Z = np.{dt}(0)\nONE = np.{dt}(1)\n" + _XENT_BIAS_SOURCE, "kernel",
+                          [x, b, labels, x[:, 0].copy(), x.copy()])
+    except Exception as e:
+        _note_failure(e)
+        return None
 
     def forward(x, bias, labels):
         if (type(x) is np.ndarray and type(bias) is np.ndarray and type(labels) is np.ndarray
@@ -561,4 +599,12 @@ def _per_op(step, values):
     kind, p, attrs, ins, outs = step
     if kind not in (OP, OPM) or attrs or p.name not in _PER_OP:
         return step
-    return (kind, _JitOp(p, _PER_OP[p.name](p.forward)), attrs, ins, outs)
+    op = _JitOp(p, _PER_OP[p.name](p.forward))
+    traced = [values[j] if j < len(values) else None for j in ins]
+    if all(type(a) is np.ndarray for a in traced):
+        try:
+            op.forward(*traced)  # compiles now: a pure function of the traced inputs
+        except Exception as e:
+            _note_failure(e)
+            return step
+    return (kind, op, attrs, ins, outs)

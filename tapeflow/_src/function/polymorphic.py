@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import os
 import sys
 import types
 import weakref
@@ -480,6 +481,11 @@ class ConcreteFunction:
 # tf.function
 # ---------------------------------------------------------------------------------------
 
+# TAPEFLOW_FORCE_JIT=1 compiles every tf.function as if jit_compile=True (with numba): a
+# stress test of the fused kernels against the whole test suite, run by hand.
+_FORCE_JIT = os.environ.get("TAPEFLOW_FORCE_JIT") == "1"
+
+
 class Function:
     """A Python function compiled by tracing; see `function`."""
 
@@ -759,7 +765,8 @@ class Function:
             for p in tracer.pending:
                 p()
         program = None if tracer.unreplayable else tracing.Program(
-            tracer, input_slots, result, out_flat, self._name, bool(self._jit_compile))
+            tracer, input_slots, result, out_flat, self._name,
+            bool(self._jit_compile) or _FORCE_JIT)
         if cf is None:
             cf = ConcreteFunction(self, key)
             cf._text, cf._short = _signature_text(self._python_function, args, kwargs,
