@@ -78,12 +78,14 @@ def test_mlp_train_step_is_fused_and_trains_like_eager():
     p_jit, step = _mlp()
     f = tf.function(step, jit_compile=True)
     before = jit.stats["mismatches"]
+    failures = jit.stats.get("compile_failures", 0)
     for _ in range(6):
         le, lj = step_eager(x, y), f(x, y)
         np.testing.assert_allclose(lj.numpy(), le.numpy(), rtol=2e-6)
     for a, b in zip(p_eager, p_jit):
         np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-7)
     assert jit.stats["mismatches"] == before
+    assert jit.stats.get("compile_failures", 0) == failures, jit.stats.get("last_failure")
     names = _fused(_program(f, x, y))
     # bias + relu; logits bias + loss; loss scale + bias gradient; relu gradient + bias
     # gradient; four SGD updates
@@ -363,3 +365,39 @@ def test_keras_compile_jit_compile_fits_like_the_unfused_step():
         assert model.jit_compile is jit_compile
         histories.append(model.fit(x, y, batch_size=16, epochs=3, verbose=0).history["loss"])
     np.testing.assert_allclose(histories[1], histories[0], rtol=1e-5)
+
+
+def test_kernels_are_kept_on_disk_and_reloaded_by_a_new_process(tmp_path, monkeypatch):
+    monkeypatch.setenv("TAPEFLOW_JIT_CACHE_DIR", str(tmp_path))
+    failures = jit.stats.get("compile_failures", 0)
+
+    def g(x):
+        return tf.nn.relu(x * 0.25 + 0.125) - x
+
+    x = tf.constant(np.linspace(-1, 1, 6).astype(np.float32))
+    expect = g(x).numpy()
+    for _ in range(2):  # the second time as a new process would: nothing in memory
+        monkeypatch.setattr(jit, "_kernels", {})
+        f = tf.function(g, jit_compile=True)
+        f(x)
+        _same_bits(f(x).numpy(), expect)
+        assert _fused(_program(f, x))
+    assert jit.stats.get("compile_failures", 0) == failures, jit.stats.get("last_failure")
+    assert list(tmp_path.glob("k_*.py"))
+    assert list(tmp_path.glob("__pycache__/k_*.nbi"))  # numba's index of compiled code
+
+
+def test_an_unusable_cache_directory_compiles_in_memory(tmp_path, monkeypatch):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    monkeypatch.setenv("TAPEFLOW_JIT_CACHE_DIR", str(blocked / "jit"))
+    monkeypatch.setattr(jit, "_kernels", {})
+
+    @tf.function(jit_compile=True)
+    def f(x):
+        return tf.nn.relu(x - 0.5) * 4.0
+
+    x = tf.constant([0.25, 1.0])
+    f(x)
+    np.testing.assert_array_equal(f(x).numpy(), [0.0, 2.0])
+    assert _fused(_program(f, x))

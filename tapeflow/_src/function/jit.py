@@ -27,6 +27,9 @@ Without numba a `jit_compile=True` function runs the ordinary replay and warns o
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import os
 import sys
 import threading
 import warnings
@@ -107,16 +110,66 @@ def _literal(value, dtype):
     return f"np.{dtype.name}(float.fromhex('{float(value).hex()}'))"
 
 
+def _cache_dir():
+    """Where generated kernels and numba's compiled code for them are kept between
+    processes (None: in memory only). TAPEFLOW_JIT_CACHE_DIR chooses it, "" turns it off."""
+    path = os.environ.get("TAPEFLOW_JIT_CACHE_DIR")
+    if path is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
+                                                                ".cache")
+        path = os.path.join(base, "tapeflow", "jit")
+    if not path:
+        return None
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError:
+        return None
+    return path if os.access(path, os.W_OK) else None
+
+
+def _load(source, name):
+    """The kernel function defined by `source`, and whether numba may cache its code on
+    disk: from a file named by the source's hash when the cache directory is usable (numba
+    caches only functions defined in files), else exec'd in memory."""
+    folder = _cache_dir()
+    if folder is not None:
+        digest = hashlib.sha256(source.encode()).hexdigest()[:24]
+        path = os.path.join(folder, f"k_{digest}.py")
+        text = "import numpy as np\n" + source
+        try:
+            if not os.path.exists(path):
+                # Written aside and renamed: a concurrent process never reads half a file,
+                # and an existing file keeps its modification time (numba's cache key).
+                tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+                with open(tmp, "w") as fh:
+                    fh.write(text)
+                os.replace(tmp, path)
+            module_name = f"_tapeflow_jit_{digest}"
+            module = sys.modules.get(module_name)
+            if module is None:
+                spec = importlib.util.spec_from_file_location(module_name, path)
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+                # numba's disk cache finds a function's module by name.
+                sys.modules[module_name] = module
+            return getattr(module, name), True
+        except (OSError, SyntaxError, ImportError):
+            pass
+    ns = {"np": np}
+    exec(compile(source, f"<tapeflow jit {name}>", "exec"), ns)
+    return ns[name], False
+
+
 def _compile(source, name, example_args=None):
     """The numba dispatcher for `source` (cached by it), compiled for the types of
     `example_args` when given."""
     with _lock:
         k = _kernels.get(source)
         if k is None:
-            ns = {"np": np}
-            exec(compile(source, f"<tapeflow jit {name}>", "exec"), ns)
+            fn, on_disk = _load(source, name)
             # error_model="numpy": x / 0 gives inf or nan, as NumPy does, not an exception.
-            k = _kernels[source] = _numba.njit(nogil=True, error_model="numpy")(ns[name])
+            k = _kernels[source] = _numba.njit(nogil=True, error_model="numpy",
+                                               cache=on_disk)(fn)
         if example_args is not None:
             k.compile(tuple(_numba.typeof(a) for a in example_args))
     return k
