@@ -103,6 +103,7 @@ _ELEMENTWISE = {
 # Ops whose NumPy kernel makes more than one pass: worth a loop of their own.
 _MULTI_PASS = frozenset({_ELEMENTWISE["ReluGrad"][1]})
 _FLOATS = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
+_LABELS = frozenset({np.dtype(np.int32), np.dtype(np.int64)})
 _SCALAR_MAX = 1  # constants of this many elements are compiled into the kernel
 
 
@@ -252,7 +253,9 @@ def _operands(g, ins, consts, values):
                 plan.append(("literal", j, arr.reshape(-1)[0]))
                 continue
         v = values[j] if j < len(values) else None
-        if type(v) is not np.ndarray or v.dtype != g.dtype or _broadcasts(v, g.shape) is None:
+        if type(v) is not np.ndarray and not isinstance(v, np.generic):
+            return False
+        if v.dtype != g.dtype or _broadcasts(np.asarray(v), g.shape) is None:
             return False
         plan.append(("external", j, None))
     for what, j, c in plan:
@@ -382,7 +385,10 @@ class _GroupKernel:
         full = np.empty(g.shape, g.dtype)
         olds = [var._value for var, _, _ in g.sinks]
         sums = [np.empty(shape, g.dtype) for shape in self.sum_shapes]
-        exts = [values[j] for j in g.externals]
+        # Rank-0 inputs (NumPy scalars or 0-d arrays: a learning rate) are passed as scalars.
+        self.scalars = {n for n, j in enumerate(g.externals) if np.ndim(values[j]) == 0}
+        exts = [values[j][()] if n in self.scalars else values[j]
+                for n, j in enumerate(g.externals)]
         # With inputs to write into, the in-place kernel is the one replays run; the other
         # (for calls where an input turns out to be held elsewhere) compiles if needed.
         self.kernel = _compile(self.source, "kernel",
@@ -396,10 +402,11 @@ class _GroupKernel:
         self.call = self._wrapper(len(g.externals), results)
 
     def _wrapper(self, n_ext, results):
-        args = [f"a{n}" for n in range(n_ext)]
+        params = [f"a{n}" for n in range(n_ext)]
+        args = [f"a{n}[()]" if n in self.scalars else f"a{n}" for n in range(n_ext)]
         olds = [f"w{n}" for n in range(len(self.sinks))]
         sums = [f"r{n}" for n in range(len(self.sum_shapes))]
-        lines = [f"def group({', '.join(['undo'] + args)}):"]
+        lines = [f"def group({', '.join(['undo'] + params)}):"]
         for n, w in enumerate(olds):
             lines.append(f"    {w} = var{n}._value")
         for n, r in enumerate(sums):
@@ -482,6 +489,10 @@ def _kernel_source(g, stored, values, donated):
     loads = []
     for n, j in enumerate(g.externals):
         arr = values[j]
+        if np.ndim(arr) == 0:  # passed as a scalar: read once, outside the loops
+            lines.append(f"    e{n} = a{n}")
+            names[j] = f"e{n}"
+            continue
         lead = nd - arr.ndim
         want, index = [], []
         for d, size in enumerate(arr.shape):
@@ -578,8 +589,8 @@ def _xent_forward(numpy_forward):
 
     def forward(logits, labels):
         if (type(logits) is np.ndarray and type(labels) is np.ndarray and logits.ndim == 2
-                and logits.dtype in _FLOATS and logits.shape[1] > 0
-                and labels.shape == logits.shape[:1] and labels.dtype.kind == "i"):
+                and logits.dtype in _FLOATS and logits.shape[1] and labels.ndim == 1
+                and labels.shape[0] == logits.shape[0] and labels.dtype in _LABELS):
             k = kernels.get(logits.dtype)
             if k is None:
                 dt = logits.dtype.name
@@ -632,11 +643,14 @@ def _xent_with_bias(steps, k, values, last_read, out_set):
         _note_failure(e)
         return None
 
+    want, want_labels, nd = x.dtype, labels.dtype, np.ndarray
+
     def forward(x, bias, labels):
-        if (type(x) is np.ndarray and type(bias) is np.ndarray and type(labels) is np.ndarray
-                and x.ndim == 2 and bias.ndim == 1 and x.dtype == bias.dtype
-                and x.dtype.name == dt and x.shape[1] > 0
-                and labels.shape == x.shape[:1] and labels.dtype.kind == "i"):
+        # Identity checks on dtypes: `dtype.name` alone costs a microsecond.
+        if (type(x) is nd and type(bias) is nd and type(labels) is nd and x.dtype is want
+                and bias.dtype is want and labels.dtype is want_labels and x.ndim == 2
+                and bias.ndim == 1 and labels.ndim == 1 and labels.shape[0] == x.shape[0]
+                and x.shape[1]):
             loss = np.empty(x.shape[:1], x.dtype)
             backprop = np.empty(x.shape, x.dtype)
             if kernel(x, bias, labels, loss, backprop):
