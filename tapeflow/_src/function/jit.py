@@ -36,7 +36,8 @@ import warnings
 
 import numpy as np
 
-from tapeflow._src.function.tracing import _FREE_REFS, ASSIGN, JIT, OP, OPM, READ
+from tapeflow._src.function.tracing import (_FREE_REFS, ASSIGN, JIT, OP, OPM, READ,
+                                             _assign_array)
 
 _lock = threading.Lock()
 _numba = None          # the module once imported; False when it is not installed
@@ -61,12 +62,8 @@ def available():
     return _numba is not False
 
 
-class KernelMismatch(Exception):
-    """An input differs from what the kernel was generated for; replay the primitives."""
-
-
-# Counts of what happened at run time (tests read them): kernels that met inputs they were
-# not generated for, after which the call was replayed through the primitives.
+# Counts of what happened at run time (tests read them): groups that met inputs their loop
+# was not generated for and ran unfused, and kernels that failed to compile.
 stats = {"mismatches": 0}
 
 
@@ -75,11 +72,6 @@ def _note_failure(error):
     for reading (`jit.stats["last_failure"]`)."""
     stats["compile_failures"] = stats.get("compile_failures", 0) + 1
     stats["last_failure"] = f"{type(error).__name__}: {error}"
-
-
-def _mismatch():
-    stats["mismatches"] += 1
-    raise KernelMismatch
 
 
 # name -> (arity, template over the operand temporaries {0}, {1}; Z and ONE are the
@@ -104,7 +96,6 @@ _ELEMENTWISE = {
 _MULTI_PASS = frozenset({_ELEMENTWISE["ReluGrad"][1]})
 _FLOATS = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
 _LABELS = frozenset({np.dtype(np.int32), np.dtype(np.int64)})
-_SCALAR_MAX = 1  # constants of this many elements are compiled into the kernel
 
 
 def _literal(value, dtype):
@@ -134,17 +125,22 @@ def _load(source, name):
     caches only functions defined in files), else exec'd in memory."""
     folder = _cache_dir()
     if folder is not None:
-        digest = hashlib.sha256(source.encode()).hexdigest()[:24]
-        path = os.path.join(folder, f"k_{digest}.py")
         text = "import numpy as np\n" + source
+        digest = hashlib.sha256(text.encode()).hexdigest()[:24]
+        path = os.path.join(folder, f"k_{digest}.py")
         try:
-            if not os.path.exists(path):
-                # Written aside and renamed: a concurrent process never reads half a file,
-                # and an existing file keeps its modification time (numba's cache key).
+            if not _holds(path, text):
+                # Written aside and renamed: a concurrent process never reads half a file;
+                # a file whose text is not what its name promises (a crash mid-write) is
+                # replaced, which also invalidates numba's code cached for it.
                 tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
-                with open(tmp, "w") as fh:
-                    fh.write(text)
-                os.replace(tmp, path)
+                try:
+                    with open(tmp, "w") as fh:
+                        fh.write(text)
+                    os.replace(tmp, path)
+                finally:
+                    if os.path.exists(tmp):
+                        os.remove(tmp)
             module_name = f"_tapeflow_jit_{digest}"
             module = sys.modules.get(module_name)
             if module is None:
@@ -154,11 +150,19 @@ def _load(source, name):
                 # numba's disk cache finds a function's module by name.
                 sys.modules[module_name] = module
             return getattr(module, name), True
-        except (OSError, SyntaxError, ImportError):
+        except (OSError, SyntaxError, ImportError, AttributeError):
             pass
     ns = {"np": np}
     exec(compile(source, f"<tapeflow jit {name}>", "exec"), ns)
     return ns[name], False
+
+
+def _holds(path, text):
+    try:
+        with open(path) as fh:
+            return fh.read() == text
+    except OSError:
+        return False
 
 
 def _compile(source, name, example_args=None):
@@ -192,6 +196,16 @@ def _elementwise(step, values):
     if type(out) is not np.ndarray or out.dtype not in _FLOATS or out.ndim == 0:
         return None
     return spec[0], spec[1], out.shape, out.dtype
+
+
+def _rows_summed(attrs, traced):
+    """r when a Sum adds the first r axes of a C-ordered array row after row, as the loop
+    does; else 0. NumPy does so when a kept axis has more than one element; otherwise (or
+    for other layouts) it sums along a contiguous run, pairwise, in another order."""
+    if type(traced) is not np.ndarray or not traced.flags.c_contiguous:
+        return 0
+    r = _leading_axes(attrs, traced.ndim)
+    return r if r and int(np.prod(traced.shape[r:])) > 1 else 0
 
 
 def _leading_axes(attrs, nd):
@@ -235,22 +249,29 @@ class _Group:
         self.reads = []        # READ steps hoisted before the group
         self.assigned = set()  # id(variable) assigned by a sink
         self.sums = []         # (input slot, output slot, leading axes summed)
+        self.sum_outs = set()  # their output slots
+        self.steps = []        # the steps fused (not the hoisted reads), in order
+        self.literal_arrays = {}  # constant slot -> its array (for the unfused fallback)
 
 
 def _operands(g, ins, consts, values):
     """Registers the step's inputs as operands of group g; False (nothing registered) when
     one of them cannot be one."""
-    plan = []
+    plan, planned = [], set()
     for j in ins:
-        if j in g.made or j in g.literals or j in g.externals or j in plan:
+        if j in g.sum_outs:
+            return False  # a sum is complete only after the loop
+        if j in g.made or j in g.literals or j in g.externals or j in planned:
             continue
+        planned.add(j)
         c = consts[j] if j < len(consts) else None
         if c is not None:
             arr = np.asarray(c)
             if arr.dtype != g.dtype:
                 return False
-            if arr.size <= _SCALAR_MAX and arr.ndim <= len(g.shape):
+            if arr.size == 1 and arr.ndim <= len(g.shape):
                 plan.append(("literal", j, arr.reshape(-1)[0]))
+                g.literal_arrays[j] = c
                 continue
         v = values[j] if j < len(values) else None
         if type(v) is not np.ndarray and not isinstance(v, np.generic):
@@ -303,10 +324,13 @@ def fuse(steps, consts, values, out_slots):
                 g.body.append(("op", info[1], ins, outs[0]))
                 g.ops.append((info[1], ins, outs[0]))
                 g.made.add(outs[0])
+                g.steps.append(steps[k])
             elif (kind == OP and a.name == "Sum" and ins[0] in g.made
-                  and _leading_axes(attrs, len(g.shape))):
+                  and _rows_summed(attrs, values[ins[0]])):
                 g.body.append(("sum", len(g.sums)))
-                g.sums.append((ins[0], outs[0], _leading_axes(attrs, len(g.shape))))
+                g.sums.append((ins[0], outs[0], _rows_summed(attrs, values[ins[0]])))
+                g.sum_outs.add(outs[0])
+                g.steps.append(steps[k])
             elif kind == READ and id(a) not in g.assigned:
                 g.reads.append(steps[k])
             elif kind == READ:
@@ -316,6 +340,7 @@ def fuse(steps, consts, values, out_slots):
                 g.forwarded[outs[0]] = n
                 g.made.add(outs[0])
                 g.post_reads.append(steps[k])
+                g.steps.append(steps[k])
             elif (kind == ASSIGN and attrs in ("assign_add", "assign_sub")
                   and ins[0] in g.made and id(a) not in g.assigned
                   and type(a._value) is np.ndarray and a._value.shape == g.shape
@@ -323,6 +348,7 @@ def fuse(steps, consts, values, out_slots):
                 g.body.append(("sink", len(g.sinks)))
                 g.sinks.append((a, attrs, ins[0]))
                 g.assigned.add(id(a))
+                g.steps.append(steps[k])
             else:
                 break
             k += 1
@@ -333,10 +359,11 @@ def fuse(steps, consts, values, out_slots):
                 g.post_reads.pop()
                 del g.forwarded[step[4][0]]
                 g.made.discard(step[4][0])
+                g.steps.pop()
             else:
                 g.reads.pop()
         if not g.ops or (len(g.ops) + len(g.sinks) + len(g.sums) < 2
-                         and g.ops[0][1] not in _MULTI_PASS):
+                         and g.ops[0][0] not in _MULTI_PASS):
             # Nothing to gain: the first step goes through unchanged, the rest is rescanned.
             new.append(steps[start])
             k = start + 1
@@ -374,6 +401,10 @@ class _GroupKernel:
         self.names = [_op_name(t) for t, _, _ in g.ops] + ["Sum"] * len(g.sums)
         self.sum_shapes = [g.shape[r:] for _, _, r in g.sums]
         self.name = "Fused" + "".join(self.names) + ("Assign" if self.sinks else "")
+        # What the unfused fallback runs (see _run_unfused).
+        self.steps, self.externals = tuple(g.steps), tuple(g.externals)
+        self.literal_arrays = dict(g.literal_arrays)
+        self.outputs = tuple(stored) + tuple(o for _, o, _ in g.sums)
         results = [f"o{n}" for n in range(len(stored))] + [
             f"n{n}" for n in range(len(self.sinks))]
         # Results written into inputs that die here, when each is free at run time. A
@@ -382,6 +413,7 @@ class _GroupKernel:
         self.source = _kernel_source(g, stored, values, {})
         # Compiled now, for the argument types of the trace (the first call pays, as a
         # first call pays XLA's compile in TF), not on the first replay.
+        sizes = list(g.shape)
         full = np.empty(g.shape, g.dtype)
         olds = [var._value for var, _, _ in g.sinks]
         sums = [np.empty(shape, g.dtype) for shape in self.sum_shapes]
@@ -391,14 +423,15 @@ class _GroupKernel:
                 for n, j in enumerate(g.externals)]
         # With inputs to write into, the in-place kernel is the one replays run; the other
         # (for calls where an input turns out to be held elsewhere) compiles if needed.
-        self.kernel = _compile(self.source, "kernel",
-                               None if donors else [full] * len(results) + olds + sums + exts)
+        self.kernel = _compile(
+            self.source, "kernel",
+            None if donors else sizes + [full] * len(results) + olds + sums + exts)
         self.kernel_in_place = None
         if self.donated:
             self.source_in_place = _kernel_source(g, stored, values, self.donated)
             kept = [full for r in results if r not in self.donated]
             self.kernel_in_place = _compile(self.source_in_place, "kernel",
-                                            kept + olds + sums + exts)
+                                            sizes + kept + olds + sums + exts)
         self.call = self._wrapper(len(g.externals), results)
 
     def _wrapper(self, n_ext, results):
@@ -406,11 +439,14 @@ class _GroupKernel:
         args = [f"a{n}[()]" if n in self.scalars else f"a{n}" for n in range(n_ext)]
         olds = [f"w{n}" for n in range(len(self.sinks))]
         sums = [f"r{n}" for n in range(len(self.sum_shapes))]
+        sizes = [str(int(d)) for d in self.shape]
+        fallback = f"return _fallback(undo, {', '.join(params) + ',' if params else ''})"
         lines = [f"def group({', '.join(['undo'] + params)}):"]
         for n, w in enumerate(olds):
             lines.append(f"    {w} = var{n}._value")
         for n, r in enumerate(sums):
-            lines.append(f"    {r} = _empty(sum_shape{n}, dtype)")
+            # From +0.0, as NumPy's add.reduce starts (a column of -0.0 sums to +0.0).
+            lines.append(f"    {r} = _zeros(sum_shape{n}, dtype)")
         indent = "    "
         if self.donated:
             free = " and ".join(
@@ -420,25 +456,26 @@ class _GroupKernel:
             kept = [r for r in results if r not in self.donated]
             for r in kept:
                 lines.append(f"        {r} = _empty(shape, dtype)")
-            lines.append(f"        if not kernel_in_place({', '.join(kept + olds + sums + args)}):")
-            lines.append("            _mismatch()")
+            call = ", ".join(sizes + kept + olds + sums + args)
+            lines.append(f"        if not kernel_in_place({call}):")
+            lines.append(f"            {fallback}")
             for r, a in self.donated.items():
                 lines.append(f"        {r} = {a}")
             lines.append("    else:")
             indent = "        "
         for r in results:
             lines.append(f"{indent}{r} = _empty(shape, dtype)")
-        lines.append(f"{indent}if not kernel({', '.join(results + olds + sums + args)}):")
-        lines.append(f"{indent}    _mismatch()")
+        lines.append(f"{indent}if not kernel({', '.join(sizes + results + olds + sums + args)}):")
+        lines.append(f"{indent}    {fallback}")
         for n in range(len(self.sinks)):
             lines.append(f"    var{n}._value = n{n}")
             lines.append(f"    undo.append((var{n}, {olds[n]}))")
         outs = [r for r in results if r.startswith("o")] + sums
         lines.append(f"    return ({''.join(o + ', ' for o in outs)})")
-        ns = {"_empty": np.empty, "shape": self.shape, "dtype": self.dtype,
-              "_nd": np.ndarray, "_rc": sys.getrefcount, "_FREE": _FREE_REFS,
-              "kernel": self.kernel, "kernel_in_place": self.kernel_in_place,
-              "_mismatch": _mismatch}
+        ns = {"_empty": np.empty, "_zeros": np.zeros, "shape": self.shape,
+              "dtype": self.dtype, "_nd": np.ndarray, "_rc": sys.getrefcount,
+              "_FREE": _FREE_REFS, "kernel": self.kernel,
+              "kernel_in_place": self.kernel_in_place, "_fallback": self._run_unfused}
         for n, (var, _) in enumerate(self.sinks):
             ns[f"var{n}"] = var
         for n, shape in enumerate(self.sum_shapes):
@@ -446,6 +483,22 @@ class _GroupKernel:
         self.wrapper_source = "\n".join(lines)
         exec(compile(self.wrapper_source, "<tapeflow jit group>", "exec"), ns)
         return ns["group"]
+
+    def _run_unfused(self, undo, *args):
+        """The group's steps through their NumPy kernels, for inputs the loop was not
+        generated for (a variable whose shape changed): the rest of the replay goes on,
+        so nothing that ran before (a tf.print, a random draw) runs twice."""
+        stats["mismatches"] += 1
+        env = dict(self.literal_arrays)
+        env.update(zip(self.externals, args))
+        for kind, a, attrs, ins, outs in self.steps:
+            if kind == OP:
+                env[outs[0]] = a.forward(*[env[j] for j in ins], **(attrs or {}))
+            elif kind == READ:
+                env[outs[0]] = a._value
+            else:  # ASSIGN
+                undo.append((a, _assign_array(a, attrs, env[ins[0]])))
+        return tuple(env[o] for o in self.outputs)
 
 
 def _op_name(template):
@@ -456,9 +509,9 @@ def _op_name(template):
 
 
 def _kernel_source(g, stored, values, donated):
-    """Numba source of the group's loop nest. It holds no sizes (they come from the
-    arrays), so one compiled kernel serves every shape of the same rank and broadcast
-    pattern. `donated`: result -> the input array it is written into."""
+    """Numba source of the group's loop nest. Sizes are parameters (the replay passes the
+    traced shape), so one compiled kernel serves every shape of the same rank and
+    broadcast pattern. `donated`: result -> the input array it is written into."""
     nd = len(g.shape)
     dt = g.dtype.name
     outs = [f"o{n}" for n in range(len(stored))]
@@ -471,15 +524,11 @@ def _kernel_source(g, stored, values, donated):
         pre.append(f"C{n} = {_literal(c, g.dtype)}")
         names[j] = f"C{n}"
     sums = [f"r{n}" for n in range(len(g.sums))]
-    params = [r for r in outs + news if r not in donated] + olds + sums + exts
+    sizes = [f"s{d}" for d in range(nd)]
+    params = sizes + [r for r in outs + news if r not in donated] + olds + sums + exts
     lines = [f"def kernel({', '.join(params)}):"]
-    # Sizes come from an array of the full shape: a result, a variable's old value or a
-    # donated input (every donated input has the full shape).
-    ref = ([r for r in outs + news if r not in donated] + olds + list(donated.values()))[0]
-    for d in range(nd):
-        lines.append(f"    s{d} = {ref}.shape[{d}]")
     full = "(" + "".join(f"s{d}, " for d in range(nd)) + ")"
-    for a in params[:len(params) - len(exts) - len(sums)]:
+    for a in [r for r in outs + news if r not in donated] + olds + list(donated.values()):
         lines.append(f"    if {a}.shape != {full}:")
         lines.append("        return False")
     for n, (_, _, r) in enumerate(g.sums):
@@ -535,14 +584,10 @@ def _kernel_source(g, stored, values, donated):
         else:
             n = item[1]
             j, _, r = g.sums[n]
-            # Row after row, as NumPy adds the leading axes of a C-ordered array: the same
-            # sums in the same order. The first row is copied, not added to zero.
+            # Row after row onto zeros, as NumPy adds the leading axes of a C-ordered
+            # array (see _rows_summed): the same sums in the same order.
             at = ", ".join(f"i{d}" for d in range(r, nd))
-            first = " and ".join(f"i{d} == 0" for d in range(r))
-            lines.append(f"{indent}if {first}:")
-            lines.append(f"{indent}    {sums[n]}[{at}] = {names[j]}")
-            lines.append(f"{indent}else:")
-            lines.append(f"{indent}    {sums[n]}[{at}] += {names[j]}")
+            lines.append(f"{indent}{sums[n]}[{at}] += {names[j]}")
     lines.append("    return True")
     return "\n".join(pre + lines) + "\n"
 

@@ -32,7 +32,7 @@ import numpy as np
 from tapeflow._src.framework import context
 from tapeflow._src.framework.errors import OpError
 from tapeflow._src.framework.tensor import Tensor, _wrap
-from tapeflow._src.framework.variables import Variable
+from tapeflow._src.framework.variables import Variable, _UnreadVariable
 
 _new = object.__new__
 _get_ident = threading.get_ident
@@ -311,6 +311,8 @@ class Tracer:
     def read(self, variable, tensor):
         if _get_ident() != self.thread:
             return
+        while isinstance(variable, _UnreadVariable):  # what assign* returned: the variable
+            variable = variable._parent
         o = self._new_slot(tensor, False)
         self.steps.append((READ, variable, None, (), (o,)))
         stack = context.name_scope_stack
@@ -320,6 +322,10 @@ class Tracer:
     def assign(self, variable, kind, value):
         if _get_ident() != self.thread:
             return
+        # Steps name the variable itself, never the object `assign*` returned: passes that
+        # track reads and assignments by identity (optimize.py, jit.py) must see one object.
+        while isinstance(variable, _UnreadVariable):
+            variable = variable._parent
         from tapeflow._src.framework.convert import convert_to_tensor
         t = convert_to_tensor(value, dtype=variable.dtype)
         if id(variable) not in self._assigned_ids:
