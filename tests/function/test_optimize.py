@@ -227,3 +227,21 @@ def test_relaxed_shape_programs_do_not_write_in_place():
     assert "_into_" not in p.replay.source
     np.testing.assert_allclose(f(tf.constant([0.0, 1.0])).numpy(), np.exp([0.0, 2.0]) + 1,
                                rtol=1e-6)
+
+
+def test_reads_are_not_merged_across_an_assignment_through_what_assign_add_returned():
+    # `u = v.assign_add(...)` is v: a read after `u.assign_add` sees the new value
+    v = tf.Variable(np.zeros(2, np.float32))
+
+    @tf.function
+    def f(x):
+        u = v.assign_add(x)
+        r1 = v.read_value() * 1.0
+        u.assign_add(x * 2.0)
+        return r1, v.read_value() * 1.0
+
+    x = tf.constant([1.0, 1.0])
+    for n in range(1, 4):
+        r1, r2 = f(x)
+        np.testing.assert_array_equal(r1.numpy(), [3.0 * n - 2] * 2)
+        np.testing.assert_array_equal(r2.numpy(), [3.0 * n] * 2)
