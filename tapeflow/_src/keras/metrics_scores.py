@@ -9,6 +9,19 @@ from tapeflow._src.keras.metrics import Metric, _t
 
 # -- F-scores, R^2 and IoU -------------------------------------------------------------------
 
+
+def _check_2d(metric, y_true_shape, y_pred_shape):
+    """Keras's check that a score metric gets (batch_size, output_dim) inputs."""
+    if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
+        raise ValueError(f"{metric} expects 2D inputs with shape (batch_size, "
+                         f"output_dim). Received input shapes: y_pred.shape="
+                         f"{y_pred_shape} and y_true.shape={y_true_shape}.")
+    if y_pred_shape[-1] is None or y_true_shape[-1] is None:
+        raise ValueError(f"{metric} expects 2D inputs with shape (batch_size, "
+                         f"output_dim), with output_dim fully defined (not None). "
+                         f"Received input shapes: y_pred.shape={y_pred_shape} and "
+                         f"y_true.shape={y_true_shape}.")
+
 class FBetaScore(Metric):
     """F-beta score per class (or averaged) from thresholded predictions.
 
@@ -45,15 +58,7 @@ class FBetaScore(Metric):
         self.built = False
 
     def build(self, y_true_shape, y_pred_shape):
-        if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
-            raise ValueError(f"FBetaScore expects 2D inputs with shape (batch_size, "
-                             f"output_dim). Received input shapes: y_pred.shape="
-                             f"{y_pred_shape} and y_true.shape={y_true_shape}.")
-        if y_pred_shape[-1] is None or y_true_shape[-1] is None:
-            raise ValueError(f"FBetaScore expects 2D inputs with shape (batch_size, "
-                             f"output_dim), with output_dim fully defined (not None). "
-                             f"Received input shapes: y_pred.shape={y_pred_shape} and "
-                             f"y_true.shape={y_true_shape}.")
+        _check_2d("FBetaScore", y_true_shape, y_pred_shape)
         shape = [y_pred_shape[-1]] if self.average != "micro" else []
         self.true_positives = self.add_weight("true_positives", shape=shape)
         self.false_positives = self.add_weight("false_positives", shape=shape)
@@ -151,15 +156,7 @@ class R2Score(Metric):
         self.built = False
 
     def build(self, y_true_shape, y_pred_shape):
-        if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
-            raise ValueError(f"R2Score expects 2D inputs with shape (batch_size, "
-                             f"output_dim). Received input shapes: y_pred.shape="
-                             f"{y_pred_shape} and y_true.shape={y_true_shape}.")
-        if y_pred_shape[-1] is None or y_true_shape[-1] is None:
-            raise ValueError(f"R2Score expects 2D inputs with shape (batch_size, "
-                             f"output_dim), with output_dim fully defined (not None). "
-                             f"Received input shapes: y_pred.shape={y_pred_shape} and "
-                             f"y_true.shape={y_true_shape}.")
+        _check_2d("R2Score", y_true_shape, y_pred_shape)
         k = y_pred_shape[-1]
         self.squared_sum = self.add_weight("squared_sum", shape=[k])
         self.sum = self.add_weight("sum", shape=[k])

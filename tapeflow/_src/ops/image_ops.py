@@ -360,6 +360,15 @@ def pad_to_bounding_box(image, offset_height, offset_width, target_height, targe
     return array_manip.pad(image, pads)
 
 
+def _target_size(target_height, target_width):
+    th, tw = _int(target_height), _int(target_width)
+    if tw <= 0:
+        raise ValueError("target_width must be > 0.")
+    if th <= 0:
+        raise ValueError("target_height must be > 0.")
+    return th, tw
+
+
 def resize_with_crop_or_pad(image, target_height, target_width):
     """Centre-crops and/or zero-pads `image` to `[target_height, target_width]`.
 
@@ -367,11 +376,7 @@ def resize_with_crop_or_pad(image, target_height, target_width):
     TensorShape([4, 4, 1])
     """
     image = _image(image)
-    th, tw = _int(target_height), _int(target_width)
-    if tw <= 0:
-        raise ValueError("target_width must be > 0.")
-    if th <= 0:
-        raise ValueError("target_height must be > 0.")
+    th, tw = _target_size(target_height, target_width)
     h, w = _hw(image)
     # Crop first (offsets floor the halved excess), then pad (offsets floor the halved gap).
     crop_h, crop_w = min(h, th), min(w, tw)
@@ -388,11 +393,7 @@ def resize_with_pad(image, target_height, target_width, method=ResizeMethod.BILI
     TensorShape([4, 4, 1])
     """
     image = _image(image)
-    th, tw = _int(target_height), _int(target_width)
-    if tw <= 0:
-        raise ValueError("target_width must be > 0.")
-    if th <= 0:
-        raise ValueError("target_height must be > 0.")
+    th, tw = _target_size(target_height, target_width)
     h, w = _hw(image)
     f32 = np.float32
     # float32 arithmetic, as TF computes the ratio and offsets in graph ops.
