@@ -532,3 +532,9 @@ def test_assignments_through_what_assign_add_returned(jit_compile):
         for a, b in zip(got, want):
             np.testing.assert_array_equal(a.numpy(), b.numpy())
     np.testing.assert_array_equal(vf.numpy(), [15.0] * 4)
+
+
+def test_an_add_before_another_multi_output_op_is_not_taken_for_the_loss():
+    x = tf.constant(np.arange(6, dtype=np.float32).reshape(2, 3))
+    b = tf.constant(np.float32([1.0, 2.0, 3.0]))
+    _check_against_eager(lambda x: tf.unstack(x + b), x, fused=False)

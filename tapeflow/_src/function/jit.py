@@ -11,16 +11,19 @@ fixed-shape program's fast replay is rewritten here before it is compiled:
   broadcast (a bias row, a column, a scalar); small constants are compiled in. An
   `assign_add`/`assign_sub` of a value computed in the run joins it: the loop writes the
   variable's new value (into a new array, so that a failed call can still be rolled back).
-- **Per-op kernels.** `SparseSoftmaxCrossEntropyWithLogits` (max, exp, sum, log and the
-  gradient in one pass over each row) runs a compiled kernel.
+- **The sparse softmax loss.** `SparseSoftmaxCrossEntropyWithLogits` (max, exp, sum, log
+  and the gradient in one pass over each row), with the bias add that produces its
+  logits, runs one compiled kernel.
 
-Kernels are generated as Python source, compiled by numba on first use and cached by their
-source, which holds no shapes: programs whose chains differ only in shape share one
-kernel. Numerics: the same operations in the same order, so sums, products and the
-correctly rounded ops give eager's bits; numba's exp/log/tanh may differ from NumPy's in
-the last place (as XLA's do from TensorFlow's kernels). A kernel that meets an input it
-was not traced for (a variable's shape changed) raises, and the call is replayed through
-the primitives instead.
+Kernels are generated as Python source, compiled when the function is traced and cached by
+their source (in memory and on disk), which holds no sizes: programs whose chains differ
+only in shape share one kernel.
+
+Numerics: the same operations in the same order, so sums, products and the correctly
+rounded ops give eager's bits; numba's exp/log/tanh may differ from NumPy's by a few ulps
+(as XLA's do from TensorFlow's kernels), and the loss adds a row's exponentials in order
+where NumPy sums pairwise. A loop that meets inputs it was not generated for (a variable
+whose shape changed) runs its steps through their NumPy kernels instead.
 
 Without numba a `jit_compile=True` function runs the ordinary replay and warns once.
 """
@@ -93,7 +96,7 @@ _ELEMENTWISE = {
     "ReluGrad": (2, "{0} * (ONE if {1} > Z else Z)"),
 }
 # Ops whose NumPy kernel makes more than one pass: worth a loop of their own.
-_MULTI_PASS = frozenset({_ELEMENTWISE["ReluGrad"][1]})
+_MULTI_PASS = frozenset({"ReluGrad"})
 _FLOATS = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
 _LABELS = frozenset({np.dtype(np.int32), np.dtype(np.int64)})
 
@@ -185,7 +188,7 @@ def _compile(source, name, example_args=None):
 # ---------------------------------------------------------------------------------------
 
 def _elementwise(step, values):
-    """(arity, template, shape, dtype) when `step` can join a fused loop, else None."""
+    """(name, template, shape, dtype) when `step` can join a fused loop, else None."""
     kind, p, attrs, ins, outs = step
     if kind != OP or attrs:
         return None
@@ -195,7 +198,7 @@ def _elementwise(step, values):
     out = values[outs[0]] if outs[0] < len(values) else None
     if type(out) is not np.ndarray or out.dtype not in _FLOATS or out.ndim == 0:
         return None
-    return spec[0], spec[1], out.shape, out.dtype
+    return p.name, spec[1], out.shape, out.dtype
 
 
 def _rows_summed(attrs, traced):
@@ -223,14 +226,10 @@ def _leading_axes(attrs, nd):
 
 
 def _broadcasts(arr, shape):
-    """The input's index pattern into a loop over `shape`, or None if it does not fit."""
-    if type(arr) is not np.ndarray or arr.ndim > len(shape):
-        return None
-    lead = len(shape) - arr.ndim
-    for d, n in zip(arr.shape, shape[lead:]):
-        if d != n and d != 1:
-            return None
-    return tuple(d == 1 and n != 1 for d, n in zip(arr.shape, shape[lead:]))
+    """Whether `arr` broadcasts to `shape` (the loop then indexes it by its pattern)."""
+    if arr.ndim > len(shape):
+        return False
+    return all(d == n or d == 1 for d, n in zip(arr.shape, shape[len(shape) - arr.ndim:]))
 
 
 class _Group:
@@ -238,8 +237,8 @@ class _Group:
 
     def __init__(self, shape, dtype):
         self.shape, self.dtype = shape, dtype
-        self.ops = []          # (template, operand slots, result slot)
-        self.body = []         # ("op", template, ins, out) | ("sink", n) | ("sum", n)
+        self.ops = []          # (name, template, operand slots, result slot)
+        self.body = []         # ("op", n) | ("sink", n) | ("sum", n), in program order
         self.forwarded = {}    # slot of a read after a sink -> that sink's index
         self.post_reads = []   # those READ steps
         self.made = set()      # slots computed in the group
@@ -276,7 +275,7 @@ def _operands(g, ins, consts, values):
         v = values[j] if j < len(values) else None
         if type(v) is not np.ndarray and not isinstance(v, np.generic):
             return False
-        if v.dtype != g.dtype or _broadcasts(np.asarray(v), g.shape) is None:
+        if v.dtype != g.dtype or not _broadcasts(np.asarray(v), g.shape):
             return False
         plan.append(("external", j, None))
     for what, j, c in plan:
@@ -300,17 +299,15 @@ def fuse(steps, consts, values, out_slots):
     new, changed = [], 0
     k = 0
     while k < len(steps):
-        fused_pair = _xent_with_bias(steps, k, values, last_read, out_set)
-        if fused_pair is not None:
-            new.append(fused_pair)
+        loss = _sparse_loss(steps, k, values, last_read, out_set)
+        if loss is not None:
+            new.append(loss[0])
             changed += 1
-            k += 2
+            k += loss[1]
             continue
         info = _elementwise(steps[k], values)
         if info is None:
-            step = _per_op(steps[k], values)
-            changed += step is not steps[k]
-            new.append(step)
+            new.append(steps[k])
             k += 1
             continue
         g = _Group(info[2], info[3])
@@ -321,8 +318,8 @@ def fuse(steps, consts, values, out_slots):
             if info is not None and info[2] == g.shape and info[3] == g.dtype:
                 if not _operands(g, ins, consts, values):
                     break
-                g.body.append(("op", info[1], ins, outs[0]))
-                g.ops.append((info[1], ins, outs[0]))
+                g.body.append(("op", len(g.ops)))
+                g.ops.append((info[0], info[1], ins, outs[0]))
                 g.made.add(outs[0])
                 g.steps.append(steps[k])
             elif (kind == OP and a.name == "Sum" and ins[0] in g.made
@@ -369,7 +366,7 @@ def fuse(steps, consts, values, out_slots):
             k = start + 1
             continue
         # Values computed in the group that are read after it, or returned, are stored.
-        stored = [o for _, _, o in g.ops if o in out_set or last_read.get(o, -1) >= k]
+        stored = [o for *_, o in g.ops if o in out_set or last_read.get(o, -1) >= k]
         # Inputs read for the last time here may take a result (checked again at run time).
         donors = [n for n, j in enumerate(g.externals)
                   if start <= last_read.get(j, -1) < k and j not in out_set
@@ -398,7 +395,7 @@ class _GroupKernel:
     def __init__(self, g, stored, values, donors=()):
         self.shape, self.dtype = g.shape, g.dtype
         self.sinks = [(var, kind) for var, kind, _ in g.sinks]
-        self.names = [_op_name(t) for t, _, _ in g.ops] + ["Sum"] * len(g.sums)
+        self.names = [name for name, *_ in g.ops] + ["Sum"] * len(g.sums)
         self.sum_shapes = [g.shape[r:] for _, _, r in g.sums]
         self.name = "Fused" + "".join(self.names) + ("Assign" if self.sinks else "")
         # What the unfused fallback runs (see _run_unfused).
@@ -501,13 +498,6 @@ class _GroupKernel:
         return tuple(env[o] for o in self.outputs)
 
 
-def _op_name(template):
-    for name, (_, t) in _ELEMENTWISE.items():
-        if t == template:
-            return name
-    return "Op"
-
-
 def _kernel_source(g, stored, values, donated):
     """Numba source of the group's loop nest. Sizes are parameters (the replay passes the
     traced shape), so one compiled kernel serves every shape of the same rank and
@@ -566,7 +556,7 @@ def _kernel_source(g, stored, values, donated):
     stored_at = {o: n for n, o in enumerate(stored)}
     for item in g.body:
         if item[0] == "op":
-            _, template, ins, o = item
+            _, template, ins, o = g.ops[item[1]]
             lines.append(f"{indent}t{o} = " + template.format(*(names[j] for j in ins)))
             names[o] = f"t{o}"
             if o in stored_at:
@@ -625,31 +615,9 @@ def kernel(logits, labels, loss, backprop):
 class _JitOp:
     """A primitive with a compiled forward, for the fast replay of one step."""
 
-    def __init__(self, p, forward):
-        self.name, self.primitive, self.forward = p.name, p, forward
+    def __init__(self, p, forward, name=None):
+        self.name, self.primitive, self.forward = name or p.name, p, forward
 
-
-def _xent_forward(numpy_forward):
-    kernels = {}
-
-    def forward(logits, labels):
-        if (type(logits) is np.ndarray and type(labels) is np.ndarray and logits.ndim == 2
-                and logits.dtype in _FLOATS and logits.shape[1] and labels.ndim == 1
-                and labels.shape[0] == logits.shape[0] and labels.dtype in _LABELS):
-            k = kernels.get(logits.dtype)
-            if k is None:
-                dt = logits.dtype.name
-                k = kernels[logits.dtype] = _compile(
-                    f"Z = np.{dt}(0)\nONE = np.{dt}(1)\n" + _XENT_SOURCE, "kernel")
-            loss = np.empty(logits.shape[:1], logits.dtype)
-            backprop = np.empty(logits.shape, logits.dtype)
-            if k(logits, labels, loss, backprop):
-                return loss, backprop
-        return numpy_forward(logits, labels)  # other inputs, and the bad-label error
-    return forward
-
-
-_PER_OP = {"SparseSoftmaxCrossEntropyWithLogits": _xent_forward}
 
 _XENT_BIAS_SOURCE = _XENT_SOURCE.replace(
     "def kernel(logits, labels, loss, backprop):\n    n, k = logits.shape",
@@ -660,63 +628,64 @@ _XENT_BIAS_SOURCE = _XENT_SOURCE.replace(
     "            logits[i, j] = x[i, j] + bias[j]")
 
 
-def _xent_with_bias(steps, k, values, last_read, out_set):
-    """`SparseSoftmaxCrossEntropyWithLogits(x + bias, labels)` as one step, when the sum
-    is read by nothing else (the logits of a Dense layer without activation), else None."""
-    if k + 1 >= len(steps):
+def _sparse_loss(steps, k, values, last_read, out_set):
+    """(step, steps consumed) running `SparseSoftmaxCrossEntropyWithLogits` at step k as
+    one kernel, with the bias add that produces its logits when nothing else reads their
+    sum (a Dense layer without activation); None when step k is not such a loss."""
+    kind, xent, attrs, ins, outs = steps[k]
+    add = None
+    if (kind == OP and xent.name == "AddV2" and not attrs and len(ins) == 2
+            and k + 1 < len(steps)):
+        add, (kind, xent, attrs, ins2, outs) = xent, steps[k + 1]
+        if (kind != OPM or len(ins2) != 2 or ins2[0] != steps[k][4][0] or ins2[1] == ins2[0]
+                or last_read.get(ins2[0]) != k + 1 or ins2[0] in out_set):
+            return None
+        ins = (ins[0], ins[1], ins2[1])
+    if kind != OPM or attrs or xent.name != "SparseSoftmaxCrossEntropyWithLogits":
         return None
-    (k1, add, attrs1, ins1, outs1), (k2, xent, attrs2, ins2, outs2) = steps[k], steps[k + 1]
-    if (k1 != OP or add.name != "AddV2" or attrs1 or k2 != OPM or attrs2
-            or xent.name != "SparseSoftmaxCrossEntropyWithLogits" or ins2[0] != outs1[0]
-            or last_read.get(outs1[0]) != k + 1 or outs1[0] in out_set
-            or len(ins1) != 2 or ins2[1] == outs1[0]):
+    traced = [values[j] if j < len(values) else None for j in ins]
+    if not all(type(a) is np.ndarray for a in traced):
         return None
-    x, b = (values[j] if j < len(values) else None for j in ins1)
-    if (type(x) is not np.ndarray or type(b) is not np.ndarray or x.ndim != 2
-            or b.shape != x.shape[1:] or x.dtype != b.dtype or x.dtype not in _FLOATS):
+    x, labels = traced[0], traced[-1]
+    if (x.ndim != 2 or not x.shape[1] or x.dtype not in _FLOATS or labels.dtype not in _LABELS
+            or labels.shape != x.shape[:1]
+            or (add is not None and (traced[1].shape != x.shape[1:]
+                                     or traced[1].dtype != x.dtype))):
         return None
-    numpy_forward, add_forward = xent.forward, add.forward
     dt = x.dtype.name
-    labels = values[ins2[1]] if ins2[1] < len(values) else None
-    if type(labels) is not np.ndarray or labels.shape != x.shape[:1] or (
-            labels.dtype.kind != "i"):
-        return None
+    source = _XENT_SOURCE if add is None else _XENT_BIAS_SOURCE
     try:
-        kernel = _compile(f"Z = np.{dt}(0)\nONE = np.{dt}(1)\n" + _XENT_BIAS_SOURCE, "kernel",
-                          [x, b, labels, x[:, 0].copy(), x.copy()])
+        kernel = _compile(f"Z = np.{dt}(0)\nONE = np.{dt}(1)\n" + source, "kernel",
+                          traced + [x[:, 0].copy(), x.copy()])
     except Exception as e:
         _note_failure(e)
         return None
-
+    numpy_forward = xent.forward
+    # Identity checks on dtypes (`dtype.name` alone costs a microsecond); other inputs and
+    # out-of-range labels (the kernel refuses them) take NumPy's path and its error.
     want, want_labels, nd = x.dtype, labels.dtype, np.ndarray
 
+    def fits(x, labels):
+        return (type(x) is nd and type(labels) is nd and x.dtype is want
+                and labels.dtype is want_labels and x.ndim == 2 and labels.ndim == 1
+                and labels.shape[0] == x.shape[0] and x.shape[1])
+
+    if add is None:
+        def forward(logits, labels):
+            if fits(logits, labels):
+                loss, backprop = np.empty(logits.shape[:1], want), np.empty(logits.shape, want)
+                if kernel(logits, labels, loss, backprop):
+                    return loss, backprop
+            return numpy_forward(logits, labels)
+        return (OPM, _JitOp(xent, forward), {}, ins, outs), 1
+
+    add_forward = add.forward
+
     def forward(x, bias, labels):
-        # Identity checks on dtypes: `dtype.name` alone costs a microsecond.
-        if (type(x) is nd and type(bias) is nd and type(labels) is nd and x.dtype is want
-                and bias.dtype is want and labels.dtype is want_labels and x.ndim == 2
-                and bias.ndim == 1 and labels.ndim == 1 and labels.shape[0] == x.shape[0]
-                and x.shape[1]):
-            loss = np.empty(x.shape[:1], x.dtype)
-            backprop = np.empty(x.shape, x.dtype)
+        if fits(x, labels) and type(bias) is nd and bias.dtype is want and bias.ndim == 1:
+            loss, backprop = np.empty(x.shape[:1], want), np.empty(x.shape, want)
             if kernel(x, bias, labels, loss, backprop):
                 return loss, backprop
         return numpy_forward(add_forward(x, bias), labels)
-
-    op = _JitOp(xent, forward)
-    op.name = "FusedAddV2SparseSoftmaxCrossEntropyWithLogits"
-    return (OPM, op, {}, (ins1[0], ins1[1], ins2[1]), outs2)
-
-
-def _per_op(step, values):
-    kind, p, attrs, ins, outs = step
-    if kind not in (OP, OPM) or attrs or p.name not in _PER_OP:
-        return step
-    op = _JitOp(p, _PER_OP[p.name](p.forward))
-    traced = [values[j] if j < len(values) else None for j in ins]
-    if all(type(a) is np.ndarray for a in traced):
-        try:
-            op.forward(*traced)  # compiles now: a pure function of the traced inputs
-        except Exception as e:
-            _note_failure(e)
-            return step
-    return (kind, op, attrs, ins, outs)
+    op = _JitOp(xent, forward, "FusedAddV2SparseSoftmaxCrossEntropyWithLogits")
+    return (OPM, op, {}, ins, outs), 2
